@@ -1,0 +1,130 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Role } from "@pulumi/aws/iam/role";
+import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
+import { RolePolicyAttachment } from "@pulumi/aws/iam/rolePolicyAttachment";
+import { checkManagedPolicyArn, checkPermissionPolicy, checkTrustPolicy } from "../policy/analysis";
+import { KeylessConfigError } from "./configReader";
+import { githubTrustPolicy } from "./documents";
+import { isIamPath, isIamRoleName } from "./names";
+import { PolicyDocument } from "./presets";
+
+export interface DeployRoleArgs {
+    /** ARN of the IAM OIDC provider for GitHub's issuer (see GithubOidcProvider). */
+    readonly oidcProviderArn: pulumi.Input<string>;
+    /** Issuer host and condition-key prefix, e.g. `token.actions.githubusercontent.com`. */
+    readonly issuerHost: string;
+    /**
+     * Exact `sub` values the role trusts (see exactSubjects). Plain strings, not Inputs, so they
+     * are checked before anything is created. At least one; never a pattern.
+     */
+    readonly subjects: readonly string[];
+    /** The `aud` the token must carry. Defaults to `sts.amazonaws.com`. */
+    readonly audience?: string;
+    /** IAM role name. */
+    readonly roleName: string;
+    /** IAM path. Defaults to `/github-actions/`. */
+    readonly path?: string;
+    /** Longest session, in seconds (3600-43200). Defaults to 3600, AWS's own default. */
+    readonly maxSessionDuration?: number;
+    /** Managed policy that caps whatever the role is granted. Defaults to none. */
+    readonly permissionsBoundaryArn?: string;
+    /** The role's inline permissions. */
+    readonly permissions: PolicyDocument;
+    /** Managed policies to attach (never admin ones). Defaults to none. */
+    readonly managedPolicyArns?: readonly string[];
+    /** Role description. Defaults to naming the trusted subjects. */
+    readonly description?: string;
+    /** Tags for the role. */
+    readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * An IAM role that GitHub Actions jobs assume with their OIDC token, trusting exactly the given
+ * subjects, with a bounded session and the given permissions.
+ */
+export class DeployRole extends pulumi.ComponentResource {
+    public readonly arn: pulumi.Output<string>;
+    public readonly roleName: pulumi.Output<string>;
+    /** The exact subjects the role trusts. */
+    public readonly subjects: readonly string[];
+    /** The trust policy as JSON. */
+    public readonly trustPolicy: pulumi.Output<string>;
+
+    constructor(name: string, args: DeployRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+        const problems = DeployRole.validate(args);
+        if (problems.length > 0) throw new KeylessConfigError(problems, `invalid arguments for DeployRole ${name}`);
+        super("keyless:aws:DeployRole", name, {}, opts);
+
+        const audience = args.audience ?? "sts.amazonaws.com";
+        this.subjects = [...args.subjects];
+        this.trustPolicy = pulumi.output(args.oidcProviderArn).apply((providerArn) =>
+            JSON.stringify(
+                githubTrustPolicy({ providerArn, issuerHost: args.issuerHost, audience, subjects: args.subjects }),
+            ),
+        );
+
+        const role = new Role(
+            name,
+            {
+                name: args.roleName,
+                path: args.path ?? "/github-actions/",
+                description: args.description ?? `GitHub Actions deploy role for ${args.subjects.join(", ")}`.slice(0, 1000),
+                assumeRolePolicy: this.trustPolicy,
+                maxSessionDuration: args.maxSessionDuration ?? 3600,
+                permissionsBoundary: args.permissionsBoundaryArn,
+                // Policies attached outside this stack must not keep the role from being replaced.
+                forceDetachPolicies: true,
+                tags: args.tags ? { ...args.tags } : undefined,
+            },
+            // A component's dependsOn does not reach its children; the role itself must wait.
+            { parent: this, dependsOn: opts?.dependsOn },
+        );
+        new RolePolicy(
+            `${name}-permissions`,
+            { role: role.name, name: "keyless-deploy", policy: JSON.stringify(args.permissions) },
+            { parent: this },
+        );
+        for (const policyArn of args.managedPolicyArns ?? []) {
+            new RolePolicyAttachment(
+                `${name}-${policyArn.split("/").pop()}`,
+                { role: role.name, policyArn },
+                { parent: this },
+            );
+        }
+
+        this.arn = role.arn;
+        this.roleName = role.name;
+        this.registerOutputs({ arn: this.arn, roleName: this.roleName, subjects: this.subjects, trustPolicy: this.trustPolicy });
+    }
+
+    /**
+     * Problems with the arguments, checked before anything is registered: the same analysis the
+     * policy pack applies, so the role is never one the pack would block.
+     */
+    static validate(args: DeployRoleArgs): string[] {
+        const problems: string[] = [];
+        if (args.subjects.length === 0) problems.push("subjects: empty; a role must trust at least one exact subject");
+        if (!isIamRoleName(args.roleName)) problems.push(`roleName: ${JSON.stringify(args.roleName)} is not an IAM role name`);
+        if (args.path !== undefined && !isIamPath(args.path)) problems.push(`path: ${JSON.stringify(args.path)} is not an IAM path`);
+        const session = args.maxSessionDuration;
+        if (session !== undefined && (!Number.isInteger(session) || session < 3600 || session > 43200)) {
+            problems.push(`maxSessionDuration: ${session} is outside 3600-43200 seconds`);
+        }
+        // The provider ARN may not be known yet; any well-formed one exercises the same checks.
+        const trust = githubTrustPolicy({
+            providerArn: `arn:aws:iam::123456789012:oidc-provider/${args.issuerHost}`,
+            issuerHost: args.issuerHost,
+            audience: args.audience ?? "sts.amazonaws.com",
+            subjects: args.subjects,
+        });
+        for (const finding of checkTrustPolicy(trust)) problems.push(`subjects: ${finding.message}`);
+        for (const finding of checkPermissionPolicy(args.permissions)) {
+            problems.push(`permissions: ${finding.location}: ${finding.message}`);
+        }
+        for (const arn of args.managedPolicyArns ?? []) {
+            const finding = checkManagedPolicyArn(arn);
+            if (finding) problems.push(`managedPolicyArns: ${finding.message}`);
+        }
+        return problems;
+    }
+}

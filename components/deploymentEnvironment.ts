@@ -1,0 +1,132 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ActionsEnvironmentSecret } from "@pulumi/github/actionsEnvironmentSecret";
+import { ActionsEnvironmentVariable } from "@pulumi/github/actionsEnvironmentVariable";
+import { RepositoryEnvironment } from "@pulumi/github/repositoryEnvironment";
+import { RepositoryEnvironmentDeploymentPolicy } from "@pulumi/github/repositoryEnvironmentDeploymentPolicy";
+import { KeylessConfigError } from "./configReader";
+import { isActionsVariableName, isDeploymentRefPattern, isEnvironmentName, isRepositoryName } from "./names";
+
+export interface DeploymentEnvironmentArgs {
+    /** Repository name, without the owner (the GitHub provider's `owner`). */
+    readonly repository: string;
+    /** Environment name; the deploy job names it with `environment:`. */
+    readonly environment: string;
+    /** Numeric IDs of teams that may approve a deployment. Defaults to none. */
+    readonly reviewerTeamIds?: readonly number[];
+    /** Numeric IDs of users who may approve a deployment. Defaults to none. */
+    readonly reviewerUserIds?: readonly number[];
+    /** Whether whoever triggered a run is kept from approving it. Defaults to true. */
+    readonly preventSelfReview?: boolean;
+    /** Minutes a job waits after approval before it runs (0-43200). Defaults to 0. */
+    readonly waitTimer?: number;
+    /**
+     * Which refs may deploy: only protected branches, or the named branch and tag patterns.
+     * Required: an environment without a branch policy accepts any branch.
+     */
+    readonly deploymentRefs:
+        | { readonly protectedBranches: true }
+        | { readonly branches: readonly string[]; readonly tags: readonly string[] };
+    /** Environment secrets; every value is stored as a Pulumi secret. Defaults to none. */
+    readonly secrets?: Readonly<Record<string, pulumi.Input<string>>>;
+    /** Environment variables. Defaults to none. */
+    readonly variables?: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * A protected GitHub environment: reviewers, self-review prevention, no admin bypass, a wait
+ * timer and deployment branch rules, with its secrets and variables.
+ */
+export class DeploymentEnvironment extends pulumi.ComponentResource {
+    /** The environment's name as created. */
+    public readonly environment: pulumi.Output<string>;
+
+    constructor(name: string, args: DeploymentEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+        const problems = DeploymentEnvironment.validate(args);
+        if (problems.length > 0) throw new KeylessConfigError(problems, `invalid arguments for DeploymentEnvironment ${name}`);
+        super("keyless:github:DeploymentEnvironment", name, {}, opts);
+
+        const teams = [...(args.reviewerTeamIds ?? [])];
+        const users = [...(args.reviewerUserIds ?? [])];
+        const refs = args.deploymentRefs;
+        const environment = new RepositoryEnvironment(
+            name,
+            {
+                repository: args.repository,
+                environment: args.environment,
+                reviewers: teams.length + users.length > 0 ? [{ teams, users }] : [],
+                preventSelfReview: args.preventSelfReview ?? true,
+                // The provider defaults this to true, which lets admins skip every rule below.
+                canAdminsBypass: false,
+                waitTimer: args.waitTimer ?? 0,
+                deploymentBranchPolicy:
+                    "protectedBranches" in refs
+                        ? { protectedBranches: true, customBranchPolicies: false }
+                        : { protectedBranches: false, customBranchPolicies: true },
+            },
+            { parent: this },
+        );
+        // Children below reference environment.environment, so they wait for the environment.
+        if (!("protectedBranches" in refs)) {
+            for (const branchPattern of refs.branches) {
+                new RepositoryEnvironmentDeploymentPolicy(
+                    `${name}-branch-${branchPattern}`,
+                    { repository: args.repository, environment: environment.environment, branchPattern },
+                    { parent: this },
+                );
+            }
+            for (const tagPattern of refs.tags) {
+                new RepositoryEnvironmentDeploymentPolicy(
+                    `${name}-tag-${tagPattern}`,
+                    { repository: args.repository, environment: environment.environment, tagPattern },
+                    { parent: this },
+                );
+            }
+        }
+        for (const [secretName, value] of Object.entries(args.secrets ?? {})) {
+            new ActionsEnvironmentSecret(
+                `${name}-secret-${secretName}`,
+                {
+                    repository: args.repository,
+                    environment: environment.environment,
+                    secretName,
+                    value: pulumi.secret(value),
+                },
+                { parent: this },
+            );
+        }
+        for (const [variableName, value] of Object.entries(args.variables ?? {})) {
+            new ActionsEnvironmentVariable(
+                `${name}-variable-${variableName}`,
+                { repository: args.repository, environment: environment.environment, variableName, value },
+                { parent: this },
+            );
+        }
+
+        this.environment = environment.environment;
+        this.registerOutputs({ environment: this.environment });
+    }
+
+    /** Problems with the arguments, checked before anything is registered. */
+    static validate(args: DeploymentEnvironmentArgs): string[] {
+        const problems: string[] = [];
+        if (!isRepositoryName(args.repository)) problems.push(`repository: ${JSON.stringify(args.repository)} is not a repository name`);
+        if (!isEnvironmentName(args.environment)) problems.push(`environment: ${JSON.stringify(args.environment)} is not an environment name`);
+        const reviewers = (args.reviewerTeamIds?.length ?? 0) + (args.reviewerUserIds?.length ?? 0);
+        if (reviewers > 6) problems.push(`reviewers: ${reviewers} given; GitHub accepts at most 6 teams and users together`);
+        const waitTimer = args.waitTimer ?? 0;
+        if (!Number.isInteger(waitTimer) || waitTimer < 0 || waitTimer > 43200) {
+            problems.push(`waitTimer: ${waitTimer} is outside 0-43200 minutes`);
+        }
+        if (!("protectedBranches" in args.deploymentRefs)) {
+            const patterns = [...args.deploymentRefs.branches, ...args.deploymentRefs.tags];
+            if (patterns.length === 0) problems.push("deploymentRefs: no branch or tag pattern; nothing could deploy");
+            for (const pattern of patterns.filter((p) => !isDeploymentRefPattern(p))) {
+                problems.push(`deploymentRefs: ${JSON.stringify(pattern)} is not a branch or tag pattern`);
+            }
+        }
+        for (const variableName of [...Object.keys(args.secrets ?? {}), ...Object.keys(args.variables ?? {})]) {
+            if (!isActionsVariableName(variableName)) problems.push(`${JSON.stringify(variableName)} is not a GitHub secret or variable name`);
+        }
+        return problems;
+    }
+}

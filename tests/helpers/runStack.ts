@@ -1,0 +1,57 @@
+// Runs this project's program for one of its stack files under Pulumi's mocks (see
+// tools/offlineRun.ts) and offers small queries over what it registered.
+
+import * as assert from "node:assert/strict";
+import { OfflineRun, RecordedResource, runOffline } from "../../tools/offlineRun";
+import { readStackConfig } from "../../tools/stackFiles";
+
+export interface StackRunOptions {
+    /** Config keys to replace (a value of undefined removes the key). */
+    readonly config?: Record<string, unknown>;
+    readonly answers?: (token: string, args: Record<string, unknown>) => Record<string, unknown> | undefined;
+}
+
+export async function runStack(stack: string, options: StackRunOptions = {}): Promise<StackRun> {
+    const file = readStackConfig(".", stack);
+    const values = { ...file.values };
+    for (const [key, value] of Object.entries(options.config ?? {})) {
+        if (value === undefined) delete values[key];
+        else values[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    const run = await runOffline({
+        programDir: ".",
+        project: file.project,
+        stack,
+        config: values,
+        secretKeys: file.secretKeys,
+        accountId: values["keyless:accountId"],
+        answers: options.answers,
+    });
+    return new StackRun(run);
+}
+
+export class StackRun {
+    constructor(readonly run: OfflineRun) {}
+
+    /** Custom (cloud) resources of a type. */
+    ofType(type: string): RecordedResource[] {
+        return this.run.resources.filter((resource) => resource.type === type);
+    }
+
+    /** The one resource of a type whose input `field` equals `value`. */
+    one(type: string, field: string, value: unknown): RecordedResource {
+        const matches = this.ofType(type).filter((resource) => resource.inputs[field] === value);
+        assert.equal(matches.length, 1, `${type} with ${field}=${String(value)}: found ${matches.length}`);
+        return matches[0];
+    }
+
+    get customResources(): RecordedResource[] {
+        return this.run.resources.filter((resource) => resource.custom);
+    }
+
+    /** Fails unless the program ran without error. */
+    assertSucceeded(): this {
+        assert.equal(this.run.error, undefined, `the program failed:\n${this.run.error}`);
+        return this;
+    }
+}

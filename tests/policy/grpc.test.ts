@@ -1,0 +1,113 @@
+// The pack over its real gRPC interface, started from source exactly as the Pulumi CLI starts it.
+
+import * as assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import { POLICY_NAMES } from "../../policy/analysis";
+import { AnalyzerClient, PackConfigError, secret, UNKNOWN, WireResource } from "../../policy/harness/analyzerClient";
+import { allow, githubTrust, policyDocument } from "./helpers/documents";
+
+const CONFIG_DIR = path.resolve(__dirname, "../../policy/config");
+
+const goodRole: WireResource = {
+    type: "aws:iam/role:Role",
+    name: "api-deploy",
+    properties: {
+        assumeRolePolicy: JSON.stringify(githubTrust({ sub: "repo:acme/api:environment:production" })),
+        inlinePolicies: [{ name: "deploy", policy: JSON.stringify(policyDocument(allow("s3:PutObject", "arn:aws:s3:::acme-site/*"))) }],
+    },
+};
+const badRole: WireResource = {
+    type: "aws:iam/role:Role",
+    name: "api-anything",
+    properties: {
+        assumeRolePolicy: secret(JSON.stringify(githubTrust({ sub: "repo:acme/*", subOperator: "StringLike" }))),
+        managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
+        inlinePolicies: [{ name: "pass", policy: JSON.stringify(policyDocument(allow("iam:Pass*", "*"))) }],
+    },
+};
+const environment: WireResource = {
+    type: "github:index/repositoryEnvironment:RepositoryEnvironment",
+    name: "api-production",
+    provider: { type: "pulumi:providers:github", name: "acme", properties: { owner: "acme" } },
+    properties: {
+        repository: "api",
+        environment: "production",
+        reviewers: [{ teams: [42], users: [] }],
+        canAdminsBypass: false,
+        deploymentBranchPolicy: { protectedBranches: true, customBranchPolicies: false },
+    },
+};
+
+describe("the pack over gRPC, started as the CLI starts it", function () {
+    let pack: AnalyzerClient;
+
+    before(async function () {
+        pack = await AnalyzerClient.start({ load: "source" });
+    });
+    after(async () => {
+        await pack?.close();
+    });
+
+    it("reports its name, version and policies with their types and config schemas", async () => {
+        const info = await pack.getAnalyzerInfo();
+        assert.equal(info.name, "keyless-guardrails");
+        assert.equal(info.version, "0.1.0");
+        assert.deepEqual(info.policies.map((p) => p.name), [...POLICY_NAMES]);
+        assert.equal(info.policies.find((p) => p.name === "github-trusted-environment-protected")?.type, "stack");
+        assert.deepEqual(info.policies.find((p) => p.name === "github-trusted-environment-protected")?.configSchema?.properties.environmentsRequiringReviewers.default, ["*"]);
+        assert.ok(info.policies.every((p) => p.enforcementLevel === "mandatory"));
+    });
+
+    it("rejects a config file with an unknown setting before sending it", async () => {
+        await assert.rejects(pack.configure({ "iam-no-admin-access": { extraAdmins: ["x"] } }), PackConfigError);
+    });
+
+    it("blocks a bad role with mandatory violations from each policy it breaks, and passes a good one", async () => {
+        await pack.configure(fs.readFileSync(path.join(CONFIG_DIR, "prod.json"), "utf8"));
+        const bad = await pack.analyze(badRole);
+        const byPolicy = new Map(bad.diagnostics.map((d) => [d.policyName, d]));
+        assert.deepEqual([...byPolicy.keys()].sort(), ["github-oidc-trust-pins-repository", "iam-no-admin-access", "iam-no-passrole-on-all-roles"]);
+        assert.ok(bad.diagnostics.every((d) => d.enforcementLevel === "mandatory"));
+        assert.match(byPolicy.get("github-oidc-trust-pins-repository")?.message ?? "", /"repo:acme\/\*" under StringLike/);
+        assert.match(byPolicy.get("iam-no-passrole-on-all-roles")?.message ?? "", /inlinePolicies\[0\]\.policy Statement\[0\]: allows iam:PassRole \(Action "iam:Pass\*"\)/);
+        assert.match(byPolicy.get("iam-no-admin-access")?.message ?? "", /managedPolicyArns\[0\] "arn:aws:iam::aws:policy\/AdministratorAccess"/);
+        assert.deepEqual((await pack.analyze(goodRole)).diagnostics, []);
+    });
+
+    it("turns a value unknown at preview into the SDK's advisory", async () => {
+        const result = await pack.analyze({ ...goodRole, properties: { assumeRolePolicy: UNKNOWN } });
+        assert.deepEqual(result.diagnostics.map((d) => [d.policyName, d.enforcementLevel]), [["github-oidc-trust-pins-repository", "advisory"]]);
+        assert.match(result.diagnostics[0].message, /can't run policy .* during preview/);
+    });
+
+    it("honours per-policy enforcement levels from the config file", async () => {
+        await pack.configure({ "iam-no-admin-access": "advisory", "iam-no-passrole-on-all-roles": "disabled" });
+        const levels = new Map((await pack.analyze(badRole)).diagnostics.map((d) => [d.policyName, d.enforcementLevel]));
+        assert.equal(levels.get("iam-no-admin-access"), "advisory");
+        assert.equal(levels.has("iam-no-passrole-on-all-roles"), false);
+        assert.equal(levels.get("github-oidc-trust-pins-repository"), "mandatory");
+    });
+
+    it("analyzeStack: a trusted environment protected in the stack passes; without it the role is blocked", async () => {
+        await pack.configure(fs.readFileSync(path.join(CONFIG_DIR, "prod.json"), "utf8"));
+        assert.deepEqual((await pack.analyzeStack([goodRole, environment])).diagnostics, []);
+        const missing = await pack.analyzeStack([goodRole]);
+        assert.equal(missing.diagnostics.length, 1);
+        assert.equal(missing.diagnostics[0].policyName, "github-trusted-environment-protected");
+        assert.equal(missing.diagnostics[0].urn, "urn:pulumi:test::keyless::aws:iam/role:Role::api-deploy");
+        assert.match(missing.diagnostics[0].message, /does not manage GitHub environment "production" of acme\/api/);
+    });
+
+    it("analyzeStack follows property dependencies to a managed policy of the stack", async () => {
+        const policy: WireResource = { type: "aws:iam/policy:Policy", name: "admin", properties: { policy: JSON.stringify(policyDocument(allow("*", "*"))) } };
+        const attachment: WireResource = {
+            type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            name: "attach-admin",
+            properties: { role: "api-deploy", policyArn: UNKNOWN },
+            propertyDependencies: { policyArn: ["urn:pulumi:test::keyless::aws:iam/policy:Policy::admin"] },
+        };
+        const result = await pack.analyzeStack([goodRole, environment, policy, attachment]);
+        assert.deepEqual(result.diagnostics.map((d) => [d.policyName, d.urn]), [["iam-no-admin-access", "urn:pulumi:test::keyless::aws:iam/rolePolicyAttachment:RolePolicyAttachment::attach-admin"]]);
+    });
+});

@@ -1,0 +1,429 @@
+// The pipeline's hardening rules hold on the real workflow files, and each rule reports a small
+// bad edit of a real workflow (so a later edit that breaks a rule fails CI).
+
+import * as assert from "node:assert/strict";
+import fc from "fast-check";
+import {
+    checkDependabot,
+    checkPins,
+    checkWorkflows,
+    formatProblems,
+    isRecord,
+    jobsOf,
+    loadWorkflow,
+    matrixCombinations,
+    Problem,
+    RuleId,
+    WorkflowFile,
+} from "./hardening";
+import { DEPENDABOT, loadWorkflows, readText, sdkVersion } from "./repository";
+
+const PR = ".github/workflows/pull-request.yml";
+const COMMENT = ".github/workflows/pull-request-comment.yml";
+const DEPLOY = ".github/workflows/deploy.yml";
+const RELEASE = ".github/workflows/policy-release.yml";
+
+const CHECKOUT_PIN = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1";
+const SETUP_NODE_PIN = "actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 # v7.0.0";
+const AUTH_PIN = "pulumi/auth-actions@141415910c3beb54e03b48e9057c204c97b956f2 # v2.1.0";
+
+type Doc = Record<string, unknown>;
+
+function mapping(value: unknown, what: string): Record<string, unknown> {
+    if (!isRecord(value)) throw new Error(`${what} is not a mapping`);
+    return value;
+}
+
+function job(doc: Doc, id: string): Record<string, unknown> {
+    return mapping(mapping(doc.jobs, "jobs")[id], `job ${id}`);
+}
+
+function steps(doc: Doc, jobId: string): Record<string, unknown>[] {
+    const list = job(doc, jobId).steps;
+    if (!Array.isArray(list) || !list.every(isRecord)) throw new Error(`job ${jobId} has no steps`);
+    // The array itself, so that a mutation can add or remove steps.
+    return list as Record<string, unknown>[];
+}
+
+/** The first step of a job using an action (`owner/repo`). */
+function stepUsing(doc: Doc, jobId: string, action: string): Record<string, unknown> {
+    const found = steps(doc, jobId).find((s) => typeof s.uses === "string" && s.uses.startsWith(`${action}@`));
+    if (found === undefined) throw new Error(`job ${jobId} has no ${action} step`);
+    return found;
+}
+
+function inputs(step: Record<string, unknown>): Record<string, unknown> {
+    return mapping(step.with, "with");
+}
+
+function permissions(doc: Doc, jobId: string): Record<string, unknown> {
+    return mapping(job(doc, jobId).permissions, `permissions of ${jobId}`);
+}
+
+function replaceOnce(text: string, from: string, to: string): string {
+    const at = text.indexOf(from);
+    if (at < 0) throw new Error(`mutation target not found: ${from}`);
+    return text.slice(0, at) + to + text.slice(at + from.length);
+}
+
+interface Mutation {
+    readonly rule: RuleId;
+    readonly file: string;
+    readonly what: string;
+    /** Edit the raw text (the workflow is parsed again from it). */
+    readonly text?: (text: string) => string;
+    /** Edit a copy of the parsed workflow. */
+    readonly doc?: (doc: Doc) => void;
+}
+
+const MUTATIONS: readonly Mutation[] = [
+    // Pins
+    { rule: "pinned-uses", file: PR, what: "an action pinned to a tag", text: (t) => replaceOnce(t, CHECKOUT_PIN, "actions/checkout@v7") },
+    {
+        rule: "pinned-uses",
+        file: PR,
+        what: "a SHA pin without its version comment",
+        text: (t) => replaceOnce(t, CHECKOUT_PIN, "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1"),
+    },
+    {
+        rule: "pinned-uses",
+        file: DEPLOY,
+        what: "an abbreviated SHA",
+        text: (t) => replaceOnce(t, CHECKOUT_PIN, "actions/checkout@3d3c42e # v7.0.1"),
+    },
+    {
+        rule: "known-bad-version",
+        file: DEPLOY,
+        what: "pulumi/auth-actions v2.0.0",
+        text: (t) => replaceOnce(t, AUTH_PIN, "pulumi/auth-actions@066f883c60134e2f0340cbf38f1cf6a11bbc237b # v2.0.0"),
+    },
+    {
+        rule: "consistent-pins",
+        file: RELEASE,
+        what: "one workflow pinning another setup-node release",
+        text: (t) => replaceOnce(t, SETUP_NODE_PIN, "actions/setup-node@249970729cb0ef3589644e2896645e5dc5ba9c38 # v6.5.0"),
+    },
+    {
+        rule: "action-inputs",
+        file: PR,
+        what: "a misspelt pulumi/actions input",
+        doc: (d) => {
+            inputs(stepUsing(d, "preview", "pulumi/actions")).policyPack = "./policy";
+        },
+    },
+    // Token permissions
+    { rule: "top-permissions", file: DEPLOY, what: "permissions: write-all", doc: (d) => void (d.permissions = "write-all") },
+    { rule: "top-permissions", file: RELEASE, what: "no top-level permissions", doc: (d) => void delete d.permissions },
+    { rule: "top-permissions", file: COMMENT, what: "a top-level write", doc: (d) => void (d.permissions = { "pull-requests": "write" }) },
+    { rule: "job-permissions", file: PR, what: "contents: write on the test job", doc: (d) => void (permissions(d, "checks").contents = "write") },
+    { rule: "job-permissions", file: DEPLOY, what: "a job without permissions", doc: (d) => void delete job(d, "checks").permissions },
+    { rule: "id-token-scope", file: PR, what: "id-token: write on the test job", doc: (d) => void (permissions(d, "checks")["id-token"] = "write") },
+    { rule: "id-token-scope", file: DEPLOY, what: "an OIDC job without id-token: write", doc: (d) => void delete permissions(d, "up-prod")["id-token"] },
+    { rule: "pull-requests-scope", file: DEPLOY, what: "pull-requests: write on a deploy", doc: (d) => void (permissions(d, "up-dev")["pull-requests"] = "write") },
+    {
+        rule: "pull-requests-scope",
+        file: PR,
+        what: "pull-requests: write left after comments were turned off",
+        doc: (d) => void (inputs(stepUsing(d, "preview", "pulumi/actions"))["comment-on-pr"] = false),
+    },
+    // Checkout
+    {
+        rule: "persist-credentials",
+        file: RELEASE,
+        what: "checkout keeping the token",
+        doc: (d) => void delete inputs(stepUsing(d, "release", "actions/checkout"))["persist-credentials"],
+    },
+    {
+        rule: "persist-credentials",
+        file: PR,
+        what: "persist-credentials: true",
+        doc: (d) => void (inputs(stepUsing(d, "checks", "actions/checkout"))["persist-credentials"] = true),
+    },
+    {
+        rule: "unsafe-pr-checkout",
+        file: PR,
+        what: "allow-unsafe-pr-checkout",
+        doc: (d) => void (inputs(stepUsing(d, "checks", "actions/checkout"))["allow-unsafe-pr-checkout"] = true),
+    },
+    // Long-lived credentials
+    {
+        rule: "static-credentials",
+        file: DEPLOY,
+        what: "a stored AWS key in the text",
+        text: (t) => replaceOnce(t, "${{ secrets.AWS_DEPLOY_ROLE_ARN }}\n          aws-region", "${{ secrets.AWS_ACCESS_KEY_ID }}\n          aws-region"),
+    },
+    {
+        rule: "static-credentials",
+        file: DEPLOY,
+        what: "PULUMI_ACCESS_TOKEN set from a secret",
+        doc: (d) => {
+            const step = stepUsing(d, "up-prod", "pulumi/actions");
+            step.env = { ...mapping(step.env, "env"), PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_TOKEN }}" };
+        },
+    },
+    {
+        rule: "static-credentials",
+        file: PR,
+        what: "configure-aws-credentials with an access key",
+        doc: (d) => {
+            const w = inputs(stepUsing(d, "preview", "aws-actions/configure-aws-credentials"));
+            delete w["role-to-assume"];
+            w["aws-access-key-id"] = "${{ vars.KEY_ID }}";
+        },
+    },
+    { rule: "debug-logging", file: RELEASE, what: "ACTIONS_STEP_DEBUG", doc: (d) => void (d.env = { ...mapping(d.env, "env"), ACTIONS_STEP_DEBUG: true }) },
+    // Triggers and fork safety
+    {
+        rule: "pull-request-target",
+        file: PR,
+        what: "pull_request_target",
+        doc: (d) => void (d.on = { pull_request_target: { branches: ["main"] } }),
+    },
+    { rule: "workflow-run-target", file: PR, what: "a renamed pull request workflow", doc: (d) => void (d.name = "PR checks") },
+    {
+        rule: "privileged-workflow",
+        file: COMMENT,
+        what: "checkout in the workflow_run workflow",
+        doc: (d) => void steps(d, "comment").unshift({ uses: "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1", with: { "persist-credentials": false } }),
+    },
+    {
+        rule: "privileged-workflow",
+        file: COMMENT,
+        what: "artifact data written to $GITHUB_ENV",
+        doc: (d) => void steps(d, "comment").push({ run: 'cat "$RUNNER_TEMP/offline-plan/pr-number" >> "$GITHUB_ENV"' }),
+    },
+    {
+        rule: "privileged-workflow",
+        file: COMMENT,
+        what: "npm run in the workflow_run workflow",
+        doc: (d) => void steps(d, "comment").push({ run: "cd \"$RUNNER_TEMP\" && npm install" }),
+    },
+    {
+        rule: "privileged-workflow",
+        file: COMMENT,
+        what: "a secret in the workflow_run workflow",
+        doc: (d) => void steps(d, "comment").push({ run: "true", env: { KEY: "${{ secrets.KEYLESS_APP_PRIVATE_KEY }}" } }),
+    },
+    { rule: "fork-guard", file: PR, what: "preview without its fork guard", doc: (d) => void delete job(d, "preview").if },
+    {
+        rule: "fork-guard",
+        file: PR,
+        what: "a fork guard bypassed with ||",
+        doc: (d) =>
+            void (job(d, "preview").if =
+                "${{ github.event_name == 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository && github.actor != 'dependabot[bot]' }}"),
+    },
+    {
+        rule: "fork-guard",
+        file: PR,
+        what: "Dependabot not excluded",
+        doc: (d) => void (job(d, "preview").if = "${{ github.event.pull_request.head.repo.full_name == github.repository }}"),
+    },
+    { rule: "pr-no-environment", file: PR, what: "a preview bound to prod", doc: (d) => void (job(d, "preview").environment = "prod") },
+    {
+        rule: "run-injection",
+        file: PR,
+        what: "a pull request title in a script",
+        doc: (d) => void steps(d, "checks").push({ run: 'echo "${{ github.event.pull_request.title }}"' }),
+    },
+    {
+        rule: "run-injection",
+        file: DEPLOY,
+        what: "a secret echoed by a script",
+        doc: (d) => void steps(d, "up-dev").push({ run: "echo ${{ secrets.KEYLESS_APP_PRIVATE_KEY }}" }),
+    },
+    // Deploys
+    { rule: "deploy-environment", file: DEPLOY, what: "prod deploy without environment", doc: (d) => void delete job(d, "up-prod").environment },
+    { rule: "deploy-environment", file: DEPLOY, what: "prod deploy in the dev environment", doc: (d) => void (job(d, "up-prod").environment = "dev") },
+    {
+        rule: "deploy-concurrency",
+        file: DEPLOY,
+        what: "cancel-in-progress: true",
+        doc: (d) => void (mapping(job(d, "up-dev").concurrency, "concurrency")["cancel-in-progress"] = true),
+    },
+    { rule: "deploy-concurrency", file: DEPLOY, what: "one group for both stacks", doc: (d) => void (mapping(job(d, "up-prod").concurrency, "concurrency").group = "keyless-deploy") },
+    { rule: "deploy-concurrency", file: DEPLOY, what: "no concurrency group", doc: (d) => void delete job(d, "up-dev").concurrency },
+    { rule: "deploy-order", file: DEPLOY, what: "prod not needing dev", doc: (d) => void (job(d, "up-prod").needs = "checks") },
+    {
+        rule: "deploy-trigger",
+        file: DEPLOY,
+        what: "deploys from pull requests",
+        doc: (d) => void (d.on = { ...mapping(d.on, "on"), pull_request: { branches: ["main"] } }),
+    },
+    { rule: "deploy-trigger", file: DEPLOY, what: "a manual deploy from any branch", doc: (d) => void delete job(d, "up-prod").if },
+    // Caching
+    {
+        rule: "cache-paths",
+        file: PR,
+        what: "caching ~/.pulumi (credentials.json)",
+        doc: (d) => void (inputs(stepUsing(d, "preview", "actions/cache")).path = "~/.pulumi\n"),
+    },
+    { rule: "cache-lockfile", file: DEPLOY, what: "a cache key without the lockfile", doc: (d) => void (inputs(stepUsing(d, "up-dev", "actions/cache")).key = "pulumi-plugins") },
+    { rule: "cache-lockfile", file: PR, what: "npm ci without the npm cache", doc: (d) => void delete inputs(stepUsing(d, "checks", "actions/setup-node")).cache },
+    {
+        rule: "cache-lockfile",
+        file: DEPLOY,
+        what: "pulumi up without the plugin cache",
+        doc: (d) => {
+            const list = steps(d, "up-prod");
+            list.splice(list.indexOf(stepUsing(d, "up-prod", "actions/cache")), 1);
+        },
+    },
+    // Pulumi CLI and pulumi/actions
+    { rule: "pulumi-version", file: PR, what: "no pulumi-version", doc: (d) => void delete inputs(stepUsing(d, "preview", "pulumi/actions"))["pulumi-version"] },
+    { rule: "pulumi-version", file: RELEASE, what: "a version range", doc: (d) => void (mapping(d.env, "env").PULUMI_VERSION = "^3") },
+    { rule: "pulumi-version", file: DEPLOY, what: "a CLI older than the SDK", doc: (d) => void (mapping(d.env, "env").PULUMI_VERSION = "3.100.0") },
+    {
+        rule: "pr-comment",
+        file: PR,
+        what: "a long preview cutting its summary",
+        doc: (d) => void delete inputs(stepUsing(d, "preview", "pulumi/actions"))["always-include-summary"],
+    },
+    {
+        rule: "pr-comment",
+        file: PR,
+        what: "a stack whose name extends another's (pulumi/actions#1165)",
+        doc: (d) => {
+            const matrix = mapping(mapping(job(d, "preview").strategy, "strategy").matrix, "matrix");
+            (matrix.include as unknown[]).push({ stack: "dev-eu", role: "${{ vars.X }}", region: "${{ vars.Y }}" });
+        },
+    },
+    {
+        rule: "pr-comment",
+        file: PR,
+        what: "a new comment on every push",
+        doc: (d) => void (inputs(stepUsing(d, "preview", "pulumi/actions"))["edit-pr-comment"] = false),
+    },
+    { rule: "policy-pack", file: DEPLOY, what: "an update without the pack", doc: (d) => void delete inputs(stepUsing(d, "up-prod", "pulumi/actions")).policyPacks },
+    {
+        rule: "policy-pack",
+        file: DEPLOY,
+        what: "prod checked with dev's pack configuration",
+        doc: (d) => void (inputs(stepUsing(d, "up-prod", "pulumi/actions")).policyPackConfigs = "./policy/config/dev.json"),
+    },
+    {
+        rule: "policy-pack",
+        file: PR,
+        what: "a pack without its configuration",
+        doc: (d) => void delete inputs(stepUsing(d, "preview", "pulumi/actions")).policyPackConfigs,
+    },
+    { rule: "timeout", file: COMMENT, what: "a job without timeout", doc: (d) => void delete job(d, "comment")["timeout-minutes"] },
+];
+
+function applyMutation(files: readonly WorkflowFile[], mutation: Mutation): WorkflowFile[] {
+    return files.map((wf) => {
+        if (wf.path !== mutation.file) return wf;
+        if (mutation.text !== undefined) return loadWorkflow(wf.path, mutation.text(wf.text));
+        const doc = structuredClone(wf.doc);
+        mutation.doc?.(doc);
+        return { path: wf.path, text: wf.text, doc };
+    });
+}
+
+describe("pipeline hardening", () => {
+    const files = loadWorkflows();
+    const sdk = sdkVersion();
+
+    it("finds the pipeline's workflows", () => {
+        const paths = files.map((f) => f.path);
+        for (const expected of [PR, COMMENT, DEPLOY, RELEASE]) assert.ok(paths.includes(expected), `${expected} is missing`);
+    });
+
+    it("every workflow passes every hardening rule", () => {
+        const problems = checkWorkflows(files, { sdkVersion: sdk });
+        assert.equal(problems.length, 0, `\n${formatProblems(problems)}`);
+    });
+
+    it("Dependabot keeps the action pins and both npm manifests current", () => {
+        const problems = checkDependabot(DEPENDABOT, readText(DEPENDABOT));
+        assert.equal(problems.length, 0, `\n${formatProblems(problems)}`);
+    });
+
+    describe("reports a bad edit", () => {
+        for (const mutation of MUTATIONS) {
+            it(`${mutation.rule}: ${mutation.what} (${mutation.file.replace(".github/workflows/", "")})`, () => {
+                const problems: Problem[] = checkWorkflows(applyMutation(files, mutation), { sdkVersion: sdk });
+                assert.ok(
+                    problems.some((p) => p.rule === mutation.rule),
+                    `expected a ${mutation.rule} problem, got:\n${formatProblems(problems) || "(none)"}`,
+                );
+            });
+        }
+
+        it("pinned-uses: a step written in flow style, out of the line scan's reach", () => {
+            const fixture = loadWorkflow(
+                "fixture.yml",
+                [
+                    "name: fixture",
+                    "on: push",
+                    "permissions: {}",
+                    "jobs:",
+                    "  a:",
+                    "    runs-on: ubuntu-latest",
+                    "    timeout-minutes: 5",
+                    "    permissions: {}",
+                    '    steps: [{ uses: "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1" }]',
+                    "",
+                ].join("\n"),
+            );
+            assert.ok(checkPins(fixture).some((p) => p.rule === "pinned-uses"));
+        });
+
+        const dependabot = readText(DEPENDABOT);
+        const dependabotMutations: [string, string, string][] = [
+            ["the github-actions entry", "package-ecosystem: github-actions", "package-ecosystem: docker"],
+            ["the /policy entry", "directory: /policy", "directory: /tools"],
+            ["a schedule", "    schedule:\n      interval: weekly\n    cooldown:\n      default-days: 7\n    groups:\n      github-actions:", "    groups:\n      github-actions:"],
+        ];
+        for (const [what, from, to] of dependabotMutations) {
+            it(`dependabot: without ${what}`, () => {
+                const problems = checkDependabot(DEPENDABOT, replaceOnce(dependabot, from, to));
+                assert.ok(problems.some((p) => p.rule === "dependabot"), formatProblems(problems) || "(none)");
+            });
+        }
+    });
+
+    describe("helpers", () => {
+        it("accepts exactly the 40-hex SHA pins with a version comment", () => {
+            const line = (ref: string, comment: string) =>
+                loadWorkflow(
+                    "p.yml",
+                    `on: push\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: o/r@${ref}${comment}\n`,
+                );
+            fc.assert(
+                fc.property(
+                    fc.stringMatching(/^[0-9a-f]{40}$/),
+                    fc.stringMatching(/^v[0-9]{1,2}(\.[0-9]{1,2}){0,2}$/),
+                    (sha, version) => checkPins(line(sha, ` # ${version}`)).length === 0,
+                ),
+            );
+            fc.assert(
+                fc.property(fc.stringMatching(/^[0-9a-zA-Z.]{1,39}$|^[0-9a-f]{41,45}$/), (ref) =>
+                    checkPins(line(ref, " # v1.2.3")).some((p) => p.rule === "pinned-uses"),
+                ),
+            );
+        });
+
+        it("expands a matrix the way GitHub does", () => {
+            const wf = loadWorkflow(
+                "m.yml",
+                [
+                    "on: push",
+                    "jobs:",
+                    "  a:",
+                    "    runs-on: x",
+                    "    strategy:",
+                    "      matrix:",
+                    "        stack: [dev, prod]",
+                    "        include:",
+                    "          - stack: dev",
+                    "            role: r1",
+                    "          - stack: qa",
+                    "    steps: []",
+                    "",
+                ].join("\n"),
+            );
+            assert.deepEqual(matrixCombinations(jobsOf(wf)[0]), [{ stack: "dev", role: "r1" }, { stack: "prod" }, { stack: "qa" }]);
+        });
+    });
+});

@@ -1,0 +1,1129 @@
+// The hardening rules of keyless's own pipeline, as plain functions: a workflow (its raw text and
+// its parsed YAML) in, a list of problems out. hardening.test.ts runs them on the real files and
+// proves, rule by rule, that a small bad edit is reported.
+
+import { parse, parseDocument } from "yaml";
+
+export type RuleId =
+    | "pinned-uses"
+    | "known-bad-version"
+    | "consistent-pins"
+    | "action-inputs"
+    | "top-permissions"
+    | "job-permissions"
+    | "id-token-scope"
+    | "pull-requests-scope"
+    | "persist-credentials"
+    | "unsafe-pr-checkout"
+    | "static-credentials"
+    | "debug-logging"
+    | "pull-request-target"
+    | "workflow-run-target"
+    | "privileged-workflow"
+    | "fork-guard"
+    | "pr-no-environment"
+    | "run-injection"
+    | "deploy-environment"
+    | "deploy-concurrency"
+    | "deploy-order"
+    | "deploy-trigger"
+    | "cache-paths"
+    | "cache-lockfile"
+    | "pulumi-version"
+    | "pr-comment"
+    | "policy-pack"
+    | "timeout"
+    | "dependabot";
+
+export interface Problem {
+    readonly rule: RuleId;
+    readonly file: string;
+    /** Job and step, or line, the problem is in. */
+    readonly where: string;
+    readonly message: string;
+}
+
+export interface WorkflowFile {
+    /** Path relative to the repository root, e.g. `.github/workflows/deploy.yml`. */
+    readonly path: string;
+    readonly text: string;
+    readonly doc: Record<string, unknown>;
+}
+
+/** Stacks in deploy order: each stack's `up` job must (transitively) need the previous one's. */
+export const STACK_ORDER: readonly string[] = ["dev", "prod"];
+
+/** Versions of actions known to be broken for everyone; pinning them is reported. */
+export const KNOWN_BAD_VERSIONS: Readonly<Record<string, readonly string[]>> = {
+    // v2.0.0 crashes on start ("require is not defined in ES module scope"); fixed in v2.1.0.
+    "pulumi/auth-actions": ["v2.0.0"],
+};
+
+/**
+ * Inputs each action declares in its action.yml at the pinned version. actionlint does not check
+ * the inputs of an action pinned to a SHA, so a typo (`policyPack:`) would otherwise pass
+ * silently. When you use a new input, read the action.yml at the pinned SHA and add it here.
+ */
+export const KNOWN_INPUTS: Readonly<Record<string, readonly string[]>> = {
+    "actions/checkout": [
+        "repository", "ref", "token", "ssh-key", "ssh-known-hosts", "ssh-strict", "ssh-user",
+        "persist-credentials", "path", "clean", "filter", "sparse-checkout", "sparse-checkout-cone-mode",
+        "fetch-depth", "fetch-tags", "show-progress", "lfs", "submodules", "set-safe-directory",
+        "github-server-url", "allow-unsafe-pr-checkout",
+    ],
+    "actions/setup-node": [
+        "node-version", "node-version-file", "architecture", "check-latest", "registry-url", "scope", "token",
+        "cache", "package-manager-cache", "cache-dependency-path", "mirror", "mirror-token",
+    ],
+    "actions/cache": [
+        "path", "key", "restore-keys", "upload-chunk-size", "enableCrossOsArchive", "fail-on-cache-miss",
+        "lookup-only", "save-always",
+    ],
+    "actions/upload-artifact": [
+        "name", "path", "if-no-files-found", "retention-days", "compression-level", "overwrite",
+        "include-hidden-files", "archive",
+    ],
+    "actions/download-artifact": [
+        "name", "artifact-ids", "path", "pattern", "merge-multiple", "github-token", "repository", "run-id",
+        "skip-decompress", "digest-mismatch",
+    ],
+    "aws-actions/configure-aws-credentials": [
+        "aws-region", "aws-profile", "overwrite-aws-profile", "role-to-assume", "aws-access-key-id",
+        "aws-secret-access-key", "aws-session-token", "web-identity-token-file", "role-chaining", "audience",
+        "http-proxy", "no-proxy", "mask-aws-account-id", "role-duration-seconds", "role-external-id",
+        "role-session-name", "role-skip-session-tagging", "transitive-tag-keys", "inline-session-policy",
+        "managed-session-policies", "output-credentials", "output-env-credentials", "unset-current-credentials",
+        "disable-retry", "retry-max-attempts", "special-characters-workaround", "use-existing-credentials",
+        "allowed-account-ids", "force-skip-oidc", "action-timeout-s", "custom-tags", "sts-endpoint",
+    ],
+    "pulumi/actions": [
+        "command", "stack-name", "pulumi-version", "pulumi-version-file", "work-dir", "comment-on-pr",
+        "comment-on-pr-number", "comment-on-summary", "github-token", "cloud-url", "secrets-provider", "parallel",
+        "message", "config-map", "expect-no-changes", "diff", "replace", "exclude", "exclude-dependents", "target",
+        "target-dependents", "policyPacks", "policyPackConfigs", "refresh", "upsert", "remove", "edit-pr-comment",
+        "color", "exclude-protected", "plan", "suppress-outputs", "suppress-progress", "always-include-summary",
+        "continue-on-error", "log-verbosity", "log-flow", "debug",
+    ],
+    "pulumi/auth-actions": [
+        "organization", "requested-token-type", "scope", "token-expiration", "export-environment-variables",
+        "cloud-url",
+    ],
+    "actions/create-github-app-token": [
+        "client-id", "app-id", "private-key", "owner", "repositories", "skip-token-revoke", "github-api-url",
+        "permission-*",
+    ],
+};
+
+const OIDC_ACTIONS = ["aws-actions/configure-aws-credentials", "pulumi/auth-actions"];
+
+/** Credentials that must never come from a stored secret or be set by hand. */
+const STATIC_CREDENTIALS = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "PULUMI_ACCESS_TOKEN"];
+
+/** Paths that hold credentials: never cached (a cache is readable by later runs). */
+const CREDENTIAL_PATHS = ["~/.pulumi", "~/.pulumi/credentials.json", "~/.aws", "~/.npmrc", "~/.config/gh", "~/.docker"];
+
+const FORK_GUARD = "github.event.pull_request.head.repo.full_name == github.repository";
+const DEPENDABOT_GUARD = "github.actor != 'dependabot[bot]'";
+
+// ---------------------------------------------------------------------------------------------
+// Reading workflows
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Parses a workflow; YAML errors (duplicate keys included) are thrown with the file name. */
+export function loadWorkflow(path: string, text: string): WorkflowFile {
+    const document = parseDocument(text, { uniqueKeys: true });
+    if (document.errors.length > 0) {
+        throw new Error(`${path}: ${document.errors.map((e) => e.message).join("; ")}`);
+    }
+    const doc: unknown = document.toJS();
+    if (!isRecord(doc)) throw new Error(`${path}: a workflow must be a mapping`);
+    return { path, text, doc };
+}
+
+export interface Step {
+    readonly index: number;
+    readonly raw: Record<string, unknown>;
+    readonly label: string;
+    /** `owner/repo[/path]` in lower case, without the ref; undefined for `run` steps. */
+    readonly action?: string;
+    readonly with: Record<string, unknown>;
+    readonly run?: string;
+}
+
+export interface Job {
+    readonly id: string;
+    readonly raw: Record<string, unknown>;
+    readonly steps: Step[];
+}
+
+export function jobsOf(wf: WorkflowFile): Job[] {
+    const jobs = wf.doc.jobs;
+    if (!isRecord(jobs)) return [];
+    return Object.entries(jobs)
+        .filter((entry): entry is [string, Record<string, unknown>] => isRecord(entry[1]))
+        .map(([id, raw]) => ({ id, raw, steps: stepsOf(raw) }));
+}
+
+function stepsOf(job: Record<string, unknown>): Step[] {
+    const steps = Array.isArray(job.steps) ? job.steps : [];
+    return steps.filter(isRecord).map((raw, index) => {
+        const uses = typeof raw.uses === "string" ? raw.uses : undefined;
+        const name = typeof raw.name === "string" ? raw.name : uses ?? `step ${index + 1}`;
+        return {
+            index,
+            raw,
+            label: `step ${index + 1} (${name})`,
+            action: uses === undefined ? undefined : actionOf(uses),
+            with: isRecord(raw.with) ? raw.with : {},
+            run: typeof raw.run === "string" ? raw.run : undefined,
+        };
+    });
+}
+
+/** `actions/cache/restore@abc` -> `actions/cache/restore`; local and docker refs unchanged. */
+export function actionOf(uses: string): string {
+    const at = uses.lastIndexOf("@");
+    return (at > 0 && !uses.startsWith("docker://") ? uses.slice(0, at) : uses).toLowerCase();
+}
+
+/** `owner/repo` of an action reference (`actions/cache/restore` -> `actions/cache`). */
+export function repositoryOf(action: string): string {
+    return action.split("/").slice(0, 2).join("/");
+}
+
+function stepUses(step: Step, repository: string): boolean {
+    return step.action !== undefined && repositoryOf(step.action) === repository;
+}
+
+/** The events that start a workflow. */
+export function triggersOf(wf: WorkflowFile): string[] {
+    const on = wf.doc.on;
+    if (typeof on === "string") return [on];
+    if (Array.isArray(on)) return on.filter((e): e is string => typeof e === "string");
+    if (isRecord(on)) return Object.keys(on);
+    return [];
+}
+
+function truthy(value: unknown): boolean {
+    return value === true || value === "true";
+}
+
+function where(job: Job, step?: Step): string {
+    return step === undefined ? `job ${job.id}` : `job ${job.id}, ${step.label}`;
+}
+
+/** The text of an expression without `${{ }}` and with single spaces. */
+function normalizeExpression(value: unknown): string {
+    if (typeof value !== "string") return "";
+    return value.replace(/^\s*\$\{\{/, "").replace(/\}\}\s*$/, "").replace(/\s+/g, " ").trim();
+}
+
+function usesOidc(job: Job): boolean {
+    return job.steps.some((step) => OIDC_ACTIONS.some((action) => stepUses(step, action)));
+}
+
+function pulumiSteps(job: Job): Step[] {
+    return job.steps.filter((step) => stepUses(step, "pulumi/actions"));
+}
+
+function postsComments(job: Job): boolean {
+    return job.steps.some(
+        (step) =>
+            (stepUses(step, "pulumi/actions") &&
+                (truthy(step.with["comment-on-pr"]) || step.with["comment-on-pr-number"] !== undefined)) ||
+            (step.run !== undefined && /\bgh\b[^\n]*\bapi\b/.test(step.run) && /\/comments\b/.test(step.run)),
+    );
+}
+
+function permissionsOf(raw: unknown): Record<string, string> | string | undefined {
+    if (typeof raw === "string") return raw;
+    if (!isRecord(raw)) return undefined;
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(raw)) out[key] = String(value);
+    return out;
+}
+
+function environmentName(job: Job): string | undefined {
+    const env = job.raw.environment;
+    if (typeof env === "string") return env;
+    if (isRecord(env) && typeof env.name === "string") return env.name;
+    return undefined;
+}
+
+/** Every key of every `env:` block (workflow, jobs, steps). */
+function envBlocks(wf: WorkflowFile): { where: string; env: Record<string, unknown> }[] {
+    const blocks: { where: string; env: Record<string, unknown> }[] = [];
+    if (isRecord(wf.doc.env)) blocks.push({ where: "workflow env", env: wf.doc.env });
+    for (const job of jobsOf(wf)) {
+        if (isRecord(job.raw.env)) blocks.push({ where: `${where(job)} env`, env: job.raw.env });
+        for (const step of job.steps) {
+            if (isRecord(step.raw.env)) blocks.push({ where: `${where(job, step)} env`, env: step.raw.env });
+        }
+    }
+    return blocks;
+}
+
+/** Resolves `${{ env.NAME }}` against the step, job and workflow `env:` blocks. */
+function resolveEnv(wf: WorkflowFile, job: Job, step: Step, value: unknown): unknown {
+    if (typeof value !== "string") return value;
+    const match = /^\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/.exec(value.trim());
+    if (!match) return value;
+    for (const block of [step.raw.env, job.raw.env, wf.doc.env]) {
+        if (isRecord(block) && match[1] in block) return block[match[1]];
+    }
+    return undefined;
+}
+
+/**
+ * The combinations of a job's matrix, or `[{}]` without one. As GitHub does: an `include` entry
+ * whose axis values match existing combinations is merged into them, any other is added.
+ */
+export function matrixCombinations(job: Job): Record<string, string>[] {
+    const strategy = job.raw.strategy;
+    const matrix = isRecord(strategy) ? strategy.matrix : undefined;
+    if (!isRecord(matrix)) return [{}];
+    const axes = Object.entries(matrix).filter(
+        (entry): entry is [string, unknown[]] => entry[0] !== "include" && entry[0] !== "exclude" && Array.isArray(entry[1]),
+    );
+    let combos: Record<string, string>[] = axes.length > 0 ? [{}] : [];
+    for (const [axis, values] of axes) {
+        combos = combos.flatMap((combo) => values.map((value) => ({ ...combo, [axis]: String(value) })));
+    }
+    const axisNames = axes.map(([axis]) => axis);
+    const include = Array.isArray(matrix.include) ? matrix.include.filter(isRecord) : [];
+    for (const entry of include) {
+        const values = Object.fromEntries(Object.entries(entry).map(([key, value]) => [key, String(value)]));
+        const matching = combos.filter((combo) =>
+            axisNames.every((axis) => !(axis in values) || values[axis] === combo[axis]),
+        );
+        const extendsExisting = axisNames.length > 0 && axisNames.some((axis) => axis in values) && matching.length > 0;
+        if (extendsExisting) {
+            for (const combo of matching) Object.assign(combo, values);
+        } else {
+            combos.push(values);
+        }
+    }
+    return combos.length > 0 ? combos : [{}];
+}
+
+/** Replaces `${{ matrix.NAME }}` with the combination's value; other expressions stay as written. */
+function expandMatrix(value: string, combo: Record<string, string>): string {
+    return value.replace(/\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}/g, (whole, key: string) =>
+        key in combo ? combo[key] : whole,
+    );
+}
+
+function listInput(value: unknown): string[] {
+    if (typeof value !== "string") return [];
+    return value
+        .split(/[\n,]/)
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules on the raw text
+
+const USES_LINE = /^\s*(?:-\s+)?uses:\s*(["']?)([^"'\s#]+)\1\s*(?:#\s*(.*?))?\s*$/;
+
+/** Every `uses:` is a local path, a docker digest, or `owner/repo@<40-hex SHA> # vX[.Y.Z]`. */
+export function checkPins(wf: WorkflowFile): Problem[] {
+    const problems: Problem[] = [];
+    const seen: string[] = [];
+    wf.text.split("\n").forEach((line, index) => {
+        const match = USES_LINE.exec(line);
+        if (!match) return;
+        const ref = match[2];
+        const comment = match[3] ?? "";
+        const at = `line ${index + 1}`;
+        seen.push(ref);
+        if (ref.startsWith("./")) return;
+        if (ref.startsWith("docker://")) {
+            if (!/@sha256:[0-9a-f]{64}$/.test(ref)) {
+                problems.push({ rule: "pinned-uses", file: wf.path, where: at, message: `${ref} is not pinned to an image digest` });
+            }
+            return;
+        }
+        const pinned = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_./-]+@([0-9a-f]{40})$/.exec(ref);
+        if (!pinned) {
+            problems.push({
+                rule: "pinned-uses",
+                file: wf.path,
+                where: at,
+                message: `${ref} is not pinned to a full 40-character commit SHA`,
+            });
+            return;
+        }
+        const version = /^(v\d+(?:\.\d+){0,2})(?:\s|$)/.exec(comment);
+        if (!version) {
+            problems.push({
+                rule: "pinned-uses",
+                file: wf.path,
+                where: at,
+                message: `${ref} has no "# vX.Y.Z" comment naming the release the SHA belongs to`,
+            });
+            return;
+        }
+        const bad = KNOWN_BAD_VERSIONS[repositoryOf(actionOf(ref))] ?? [];
+        if (bad.includes(version[1])) {
+            problems.push({
+                rule: "known-bad-version",
+                file: wf.path,
+                where: at,
+                message: `${actionOf(ref)} ${version[1]} is a known-broken release`,
+            });
+        }
+    });
+    // Every `uses:` the parser sees must be one the line scan checked (no flow-style steps).
+    const parsed: string[] = [];
+    for (const job of jobsOf(wf)) {
+        if (typeof job.raw.uses === "string") parsed.push(job.raw.uses);
+        for (const step of job.steps) if (typeof step.raw.uses === "string") parsed.push(step.raw.uses);
+    }
+    for (const ref of parsed) {
+        if (!seen.includes(ref)) {
+            problems.push({
+                rule: "pinned-uses",
+                file: wf.path,
+                where: ref,
+                message: `${ref} is not written as "uses: <ref> # <version>" on a line of its own, so its pin cannot be checked`,
+            });
+        }
+    }
+    return problems;
+}
+
+/** One action, one pin: the same action must carry the same SHA and version everywhere. */
+export function checkConsistentPins(files: readonly WorkflowFile[]): Problem[] {
+    const pins = new Map<string, Map<string, string>>();
+    for (const wf of files) {
+        wf.text.split("\n").forEach((line, index) => {
+            const match = USES_LINE.exec(line);
+            if (!match || !/@[0-9a-f]{40}$/.test(match[2])) return;
+            const action = actionOf(match[2]);
+            const pin = `${match[2].slice(match[2].lastIndexOf("@") + 1)} # ${(match[3] ?? "").trim()}`;
+            const seen = pins.get(action) ?? new Map<string, string>();
+            if (!seen.has(pin)) seen.set(pin, `${wf.path}:${index + 1}`);
+            pins.set(action, seen);
+        });
+    }
+    const problems: Problem[] = [];
+    for (const [action, seen] of pins) {
+        if (seen.size > 1) {
+            problems.push({
+                rule: "consistent-pins",
+                file: [...seen.values()].join(", "),
+                where: action,
+                message: `${action} is pinned in ${seen.size} ways (${[...seen.keys()].join("; ")}); use one pin`,
+            });
+        }
+    }
+    return problems;
+}
+
+/** No stored AWS keys or Pulumi token, under any spelling. */
+export function checkStaticCredentialsText(wf: WorkflowFile): Problem[] {
+    const problems: Problem[] = [];
+    const pattern = new RegExp(
+        `secrets\\s*(?:\\.\\s*|\\[\\s*['"])(${STATIC_CREDENTIALS.join("|")})\\b`,
+        "i",
+    );
+    wf.text.split("\n").forEach((line, index) => {
+        const match = pattern.exec(line);
+        if (match) {
+            problems.push({
+                rule: "static-credentials",
+                file: wf.path,
+                where: `line ${index + 1}`,
+                message: `secrets.${match[1]} is a long-lived credential; use OIDC (configure-aws-credentials, pulumi/auth-actions)`,
+            });
+        }
+    });
+    return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules on the parsed workflow
+
+export function checkTopPermissions(wf: WorkflowFile): Problem[] {
+    const permissions = permissionsOf(wf.doc.permissions);
+    const problem = (message: string): Problem[] => [{ rule: "top-permissions", file: wf.path, where: "permissions", message }];
+    if (permissions === undefined) {
+        return problem("no top-level `permissions:`; the token would get the repository default. Use `permissions: {}`");
+    }
+    if (typeof permissions === "string") {
+        return permissions === "read-all" ? [] : problem(`top-level permissions "${permissions}" is not read-only`);
+    }
+    const writes = Object.entries(permissions).filter(([, level]) => level !== "read" && level !== "none");
+    return writes.length === 0
+        ? []
+        : problem(`top-level permissions grant ${writes.map(([k, v]) => `${k}: ${v}`).join(", ")}; grant writes per job`);
+}
+
+export function checkJobPermissions(wf: WorkflowFile): Problem[] {
+    const problems: Problem[] = [];
+    for (const job of jobsOf(wf)) {
+        const permissions = permissionsOf(job.raw.permissions);
+        const at = where(job);
+        if (permissions === undefined) {
+            problems.push({ rule: "job-permissions", file: wf.path, where: at, message: "no `permissions:`; grant each job what it needs" });
+            continue;
+        }
+        if (typeof permissions === "string") {
+            if (permissions !== "read-all") {
+                problems.push({ rule: "job-permissions", file: wf.path, where: at, message: `permissions "${permissions}"` });
+            }
+            continue;
+        }
+        const oidc = usesOidc(job);
+        const comments = postsComments(job);
+        for (const [scope, level] of Object.entries(permissions)) {
+            if (level !== "write") continue;
+            if (scope === "id-token") {
+                if (!oidc) {
+                    problems.push({
+                        rule: "id-token-scope",
+                        file: wf.path,
+                        where: at,
+                        message: "id-token: write on a job that uses neither configure-aws-credentials nor pulumi/auth-actions",
+                    });
+                }
+            } else if (scope === "pull-requests") {
+                if (!comments) {
+                    problems.push({
+                        rule: "pull-requests-scope",
+                        file: wf.path,
+                        where: at,
+                        message: "pull-requests: write on a job that posts no pull request comment",
+                    });
+                }
+            } else {
+                problems.push({ rule: "job-permissions", file: wf.path, where: at, message: `${scope}: write is not needed by this pipeline` });
+            }
+        }
+        if (oidc && permissions["id-token"] !== "write") {
+            problems.push({ rule: "id-token-scope", file: wf.path, where: at, message: "uses OIDC but lacks id-token: write" });
+        }
+        if (comments && permissions["pull-requests"] !== "write") {
+            problems.push({ rule: "pull-requests-scope", file: wf.path, where: at, message: "posts comments but lacks pull-requests: write" });
+        }
+    }
+    return problems;
+}
+
+export function checkCheckout(wf: WorkflowFile): Problem[] {
+    const problems: Problem[] = [];
+    for (const job of jobsOf(wf)) {
+        for (const step of job.steps.filter((s) => stepUses(s, "actions/checkout"))) {
+            const persist = step.with["persist-credentials"];
+            if (persist !== false && persist !== "false") {
+                problems.push({
+                    rule: "persist-credentials",
+                    file: wf.path,
+                    where: where(job, step),
+                    message: "actions/checkout without `persist-credentials: false` leaves the token in .git/config",
+                });
+            }
+            if (truthy(step.with["allow-unsafe-pr-checkout"])) {
+                problems.push({
+                    rule: "unsafe-pr-checkout",
+                    file: wf.path,
+                    where: where(job, step),
+                    message: "allow-unsafe-pr-checkout runs pull request code with the base repository's privileges",
+                });
+            }
+        }
+    }
+    return problems;
+}
+
+export function checkStaticCredentials(wf: WorkflowFile): Problem[] {
+    const problems = checkStaticCredentialsText(wf);
+    for (const block of envBlocks(wf)) {
+        for (const key of Object.keys(block.env)) {
+            if (STATIC_CREDENTIALS.includes(key.toUpperCase())) {
+                problems.push({
+                    rule: "static-credentials",
+                    file: wf.path,
+                    where: block.where,
+                    message: `${key} is set by hand; credentials come from OIDC actions only`,
+                });
+            }
+            if (/^(ACTIONS_STEP_DEBUG|ACTIONS_RUNNER_DEBUG)$/i.test(key) && truthy(block.env[key])) {
+                problems.push({
+                    rule: "debug-logging",
+                    file: wf.path,
+                    where: block.where,
+                    message: `${key} turns on debug logs, which can print what steps receive`,
+                });
+            }
+        }
+    }
+    for (const job of jobsOf(wf)) {
+        for (const step of job.steps.filter((s) => stepUses(s, "aws-actions/configure-aws-credentials"))) {
+            for (const input of ["aws-access-key-id", "aws-secret-access-key", "aws-session-token"]) {
+                if (step.with[input] !== undefined) {
+                    problems.push({
+                        rule: "static-credentials",
+                        file: wf.path,
+                        where: where(job, step),
+                        message: `configure-aws-credentials with ${input}: use role-to-assume with OIDC`,
+                    });
+                }
+            }
+            if (step.with["role-to-assume"] === undefined) {
+                problems.push({
+                    rule: "static-credentials",
+                    file: wf.path,
+                    where: where(job, step),
+                    message: "configure-aws-credentials without role-to-assume",
+                });
+            }
+        }
+    }
+    return problems;
+}
+
+export function checkActionInputs(wf: WorkflowFile): Problem[] {
+    const problems: Problem[] = [];
+    for (const job of jobsOf(wf)) {
+        for (const step of job.steps) {
+            if (step.action === undefined) continue;
+            const known = KNOWN_INPUTS[step.action];
+            if (known === undefined) continue;
+            for (const input of Object.keys(step.with)) {
+                const declared = known.some((name) =>
+                    name.endsWith("*") ? input.startsWith(name.slice(0, -1)) : name === input,
+                );
+                if (!declared) {
+                    problems.push({
+                        rule: "action-inputs",
+                        file: wf.path,
+                        where: where(job, step),
+                        message: `"${input}" is not an input of ${step.action} (KNOWN_INPUTS, from its action.yml at the pinned SHA)`,
+                    });
+                }
+            }
+        }
+    }
+    return problems;
+}
+
+export function checkTriggers(wf: WorkflowFile): Problem[] {
+    return triggersOf(wf).includes("pull_request_target")
+        ? [{
+            rule: "pull-request-target",
+            file: wf.path,
+            where: "on",
+            message: "pull_request_target runs with the base repository's secrets next to pull request code; use pull_request plus workflow_run",
+        }]
+        : [];
+}
+
+/** `workflow_run` must name workflows that exist (a renamed workflow silently stops the chain). */
+export function checkWorkflowRunTargets(files: readonly WorkflowFile[]): Problem[] {
+    const names = new Set(files.map((f) => f.doc.name).filter((n): n is string => typeof n === "string"));
+    const problems: Problem[] = [];
+    for (const wf of files) {
+        const on = wf.doc.on;
+        if (!isRecord(on) || !isRecord(on.workflow_run)) continue;
+        const targets = on.workflow_run.workflows;
+        for (const target of Array.isArray(targets) ? targets : []) {
+            if (typeof target !== "string" || !names.has(target)) {
+                problems.push({
+                    rule: "workflow-run-target",
+                    file: wf.path,
+                    where: "on.workflow_run.workflows",
+                    message: `no workflow is named ${JSON.stringify(target)}`,
+                });
+            }
+        }
+    }
+    return problems;
+}
+
+/**
+ * A workflow started by `workflow_run` runs from the default branch with write access: it must not
+ * check out, install or run anything, must not feed data into later steps' environment, and gets
+ * no OIDC token and no secret.
+ */
+export function checkPrivilegedWorkflow(wf: WorkflowFile): Problem[] {
+    if (!triggersOf(wf).includes("workflow_run")) return [];
+    const problems: Problem[] = [];
+    const forbidden = ["actions/checkout", "actions/setup-node", "actions/cache", "pulumi/actions"];
+    for (const job of jobsOf(wf)) {
+        const permissions = permissionsOf(job.raw.permissions);
+        if (isRecord(permissions) && permissions["id-token"] === "write") {
+            problems.push({ rule: "privileged-workflow", file: wf.path, where: where(job), message: "id-token: write in a workflow_run workflow" });
+        }
+        for (const step of job.steps) {
+            if (forbidden.some((action) => stepUses(step, action))) {
+                problems.push({
+                    rule: "privileged-workflow",
+                    file: wf.path,
+                    where: where(job, step),
+                    message: `${step.action} in a workflow_run workflow: it must never fetch, install or run pull request code`,
+                });
+            }
+            if (step.run !== undefined) {
+                const commands = /(^|[;&|(]|\$\()\s*(npm|npx|node|yarn|pnpm|pulumi|make|python3?|sh|bash|source|\.)\s/m;
+                if (commands.test(step.run.replace(/#.*$/gm, ""))) {
+                    problems.push({
+                        rule: "privileged-workflow",
+                        file: wf.path,
+                        where: where(job, step),
+                        message: "runs a program or script in a workflow_run workflow",
+                    });
+                }
+                if (/GITHUB_ENV|GITHUB_PATH/.test(step.run)) {
+                    problems.push({
+                        rule: "privileged-workflow",
+                        file: wf.path,
+                        where: where(job, step),
+                        message: "writes $GITHUB_ENV or $GITHUB_PATH in a workflow_run workflow (artifact data could become code)",
+                    });
+                }
+            }
+        }
+        const secrets = JSON.stringify(job.raw).match(/secrets\.[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
+        for (const secret of secrets.filter((s) => s !== "secrets.GITHUB_TOKEN")) {
+            problems.push({ rule: "privileged-workflow", file: wf.path, where: where(job), message: `${secret} in a workflow_run workflow` });
+        }
+    }
+    return problems;
+}
+
+/** In pull_request workflows, jobs that get secrets or OIDC tokens skip forks and Dependabot. */
+export function checkForkGuard(wf: WorkflowFile): Problem[] {
+    if (!triggersOf(wf).some((t) => t.startsWith("pull_request"))) return [];
+    const problems: Problem[] = [];
+    for (const job of jobsOf(wf)) {
+        const permissions = permissionsOf(job.raw.permissions);
+        const oidc = isRecord(permissions) && permissions["id-token"] === "write";
+        const secrets = (JSON.stringify(job.raw).match(/secrets\.[A-Za-z_][A-Za-z0-9_]*/g) ?? []).filter(
+            (s) => s !== "secrets.GITHUB_TOKEN",
+        );
+        if (environmentName(job) !== undefined) {
+            problems.push({
+                rule: "pr-no-environment",
+                file: wf.path,
+                where: where(job),
+                message: "a pull request job bound to an environment gets that environment's secrets and its OIDC subject",
+            });
+        }
+        if (!oidc && secrets.length === 0) continue;
+        const condition = normalizeExpression(job.raw.if).replace(/"/g, "'");
+        const guarded = condition.includes(FORK_GUARD) && condition.includes(DEPENDABOT_GUARD) && !condition.includes("||");
+        if (!guarded) {
+            problems.push({
+                rule: "fork-guard",
+                file: wf.path,
+                where: where(job),
+                message: `receives ${oidc ? "an OIDC token" : secrets.join(", ")} but its \`if:\` does not require \`${FORK_GUARD} && ${DEPENDABOT_GUARD}\` (without ||)`,
+            });
+        }
+    }
+    return problems;
+}
+
+/** No secret and no attacker-controlled event field is expanded inside a shell script. */
+export function checkRunInjection(wf: WorkflowFile): Problem[] {
+    const problems: Problem[] = [];
+    const expression = /\$\{\{([^}]*)\}\}/g;
+    const untrusted = /\b(secrets\s*[.[]|github\s*\.\s*event\s*\.|github\s*\.\s*head_ref\b|inputs\s*\.)/;
+    for (const job of jobsOf(wf)) {
+        for (const step of job.steps) {
+            if (step.run === undefined) continue;
+            for (const match of step.run.matchAll(expression)) {
+                if (untrusted.test(match[1])) {
+                    problems.push({
+                        rule: "run-injection",
+                        file: wf.path,
+                        where: where(job, step),
+                        message: `\`\${{${match[1]}}}\` is expanded into the script; pass it through \`env:\``,
+                    });
+                }
+            }
+        }
+    }
+    return problems;
+}
+
+/** The stack of a `pulumi up` step: the literal last segment of `stack-name`. */
+function upStack(step: Step): string | undefined {
+    const name = step.with["stack-name"];
+    if (typeof name !== "string") return undefined;
+    const last = name.slice(name.lastIndexOf("/") + 1);
+    return last.includes("${{") ? undefined : last;
+}
+
+function upSteps(job: Job): Step[] {
+    return job.steps.filter(
+        (step) =>
+            (stepUses(step, "pulumi/actions") && ["up", "update"].includes(String(step.with.command))) ||
+            (step.run !== undefined && /\bpulumi\s+(up|update)\b/.test(step.run)),
+    );
+}
+
+export function checkDeployJobs(wf: WorkflowFile): Problem[] {
+    const problems: Problem[] = [];
+    const jobs = jobsOf(wf);
+    const stackOf = new Map<string, string>();
+    for (const job of jobs) {
+        for (const step of upSteps(job)) {
+            const at = where(job, step);
+            const stack = step.action === undefined ? undefined : upStack(step);
+            if (stack === undefined) {
+                problems.push({
+                    rule: "deploy-environment",
+                    file: wf.path,
+                    where: at,
+                    message: "`pulumi up` must go through pulumi/actions with a literal stack name (`<org>/<stack>`)",
+                });
+                continue;
+            }
+            stackOf.set(job.id, stack);
+            if (environmentName(job) !== stack) {
+                problems.push({
+                    rule: "deploy-environment",
+                    file: wf.path,
+                    where: at,
+                    message: `deploys stack ${stack} but is bound to environment ${JSON.stringify(environmentName(job))}; bind \`environment: ${stack}\``,
+                });
+            }
+            const concurrency = job.raw.concurrency;
+            const group = isRecord(concurrency) ? concurrency.group : undefined;
+            const groupNamesStack =
+                typeof group === "string" && new RegExp(`(^|[^A-Za-z0-9])${stack}($|[^A-Za-z0-9])`).test(group);
+            if (!isRecord(concurrency) || !groupNamesStack || concurrency["cancel-in-progress"] !== false) {
+                problems.push({
+                    rule: "deploy-concurrency",
+                    file: wf.path,
+                    where: where(job),
+                    message: `needs a job-level concurrency group naming ${stack} with \`cancel-in-progress: false\` (a cancelled update leaves the stack locked)`,
+                });
+            }
+        }
+    }
+    if (stackOf.size === 0) return problems;
+
+    // Order: the job deploying STACK_ORDER[i] must transitively need the one deploying STACK_ORDER[i-1].
+    const needsOf = (id: string): string[] => {
+        const job = jobs.find((j) => j.id === id);
+        const needs = job?.raw.needs;
+        return typeof needs === "string" ? [needs] : Array.isArray(needs) ? needs.map(String) : [];
+    };
+    const ancestors = (id: string): Set<string> => {
+        const seen = new Set<string>();
+        const queue = needsOf(id);
+        while (queue.length > 0) {
+            const next = queue.shift() as string;
+            if (seen.has(next)) continue;
+            seen.add(next);
+            queue.push(...needsOf(next));
+        }
+        return seen;
+    };
+    for (const [jobId, stack] of stackOf) {
+        const position = STACK_ORDER.indexOf(stack);
+        if (position <= 0) continue;
+        const previous = STACK_ORDER[position - 1];
+        const before = [...ancestors(jobId)].some((id) => stackOf.get(id) === previous);
+        if (!before) {
+            problems.push({
+                rule: "deploy-order",
+                file: wf.path,
+                where: `job ${jobId}`,
+                message: `deploys ${stack} without needing the job that deploys ${previous}`,
+            });
+        }
+    }
+
+    // Trigger: push to main (and manual runs from main) only.
+    const on = wf.doc.on;
+    const triggers = triggersOf(wf);
+    const push = isRecord(on) ? on.push : undefined;
+    const branches = isRecord(push) ? push.branches : undefined;
+    const onlyMain = Array.isArray(branches) && branches.length === 1 && branches[0] === "main";
+    const others = triggers.filter((t) => t !== "push" && t !== "workflow_dispatch");
+    if (!triggers.includes("push") || !onlyMain || others.length > 0) {
+        problems.push({
+            rule: "deploy-trigger",
+            file: wf.path,
+            where: "on",
+            message: `a workflow running \`pulumi up\` starts only on push to main (and workflow_dispatch); it has ${triggers.join(", ")}`,
+        });
+    }
+    if (triggers.includes("workflow_dispatch")) {
+        for (const jobId of stackOf.keys()) {
+            const job = jobs.find((j) => j.id === jobId) as Job;
+            if (!normalizeExpression(job.raw.if).replace(/"/g, "'").includes("github.ref == 'refs/heads/main'")) {
+                problems.push({
+                    rule: "deploy-trigger",
+                    file: wf.path,
+                    where: where(job),
+                    message: "manual runs can start from any branch: guard the job with `if: github.ref == 'refs/heads/main'`",
+                });
+            }
+        }
+    }
+    return problems;
+}
+
+/** Caches never hold credentials, are keyed on the lockfile, and cover what each job installs. */
+export function checkCaching(wf: WorkflowFile): Problem[] {
+    const problems: Problem[] = [];
+    const privileged = triggersOf(wf).includes("workflow_run");
+    for (const job of jobsOf(wf)) {
+        let pluginCache = false;
+        for (const step of job.steps.filter((s) => stepUses(s, "actions/cache"))) {
+            const paths = listInput(step.with.path).map((p) => p.replace(/\/+$/, ""));
+            for (const path of paths) {
+                if (CREDENTIAL_PATHS.includes(path) || path === "~" || path === "$HOME") {
+                    problems.push({
+                        rule: "cache-paths",
+                        file: wf.path,
+                        where: where(job, step),
+                        message: `caches ${path}, which holds credentials (the Pulumi login is ~/.pulumi/credentials.json)`,
+                    });
+                }
+            }
+            const key = String(step.with.key ?? "");
+            if (!/hashFiles\([^)]*package-lock\.json[^)]*\)/.test(key)) {
+                problems.push({
+                    rule: "cache-lockfile",
+                    file: wf.path,
+                    where: where(job, step),
+                    message: "cache key is not derived from hashFiles('package-lock.json')",
+                });
+            }
+            if (paths.includes("~/.pulumi/plugins")) pluginCache = true;
+        }
+        const installs = job.steps.some((s) => s.run !== undefined && /\bnpm\s+ci\b/.test(s.run));
+        if (installs && !privileged) {
+            const setup = job.steps.find((s) => stepUses(s, "actions/setup-node"));
+            const dependencyPath = setup?.with["cache-dependency-path"];
+            const keyed = dependencyPath === undefined || String(dependencyPath).includes("package-lock.json");
+            if (setup === undefined || setup.with.cache !== "npm" || !keyed) {
+                problems.push({
+                    rule: "cache-lockfile",
+                    file: wf.path,
+                    where: where(job),
+                    message: "runs `npm ci` without actions/setup-node `cache: npm` keyed on package-lock.json",
+                });
+            }
+        }
+        const runsPulumi = pulumiSteps(job).some((s) => s.with.command !== undefined);
+        if (runsPulumi && !pluginCache) {
+            problems.push({
+                rule: "cache-lockfile",
+                file: wf.path,
+                where: where(job),
+                message: "runs Pulumi without caching ~/.pulumi/plugins (keyed on package-lock.json)",
+            });
+        }
+    }
+    return problems;
+}
+
+function compareVersions(a: string, b: string): number {
+    const pa = a.split(".").map(Number);
+    const pb = b.split(".").map(Number);
+    for (let i = 0; i < 3; i++) {
+        if (pa[i] !== pb[i]) return pa[i] - pb[i];
+    }
+    return 0;
+}
+
+/** Every pulumi/actions step installs an exact CLI version, not older than the SDK in the lockfile. */
+export function checkPulumiVersion(wf: WorkflowFile, sdkVersion?: string): Problem[] {
+    const problems: Problem[] = [];
+    for (const job of jobsOf(wf)) {
+        for (const step of pulumiSteps(job)) {
+            const value = resolveEnv(wf, job, step, step.with["pulumi-version"]);
+            const at = where(job, step);
+            if (typeof value !== "string" || !/^\d+\.\d+\.\d+$/.test(value)) {
+                problems.push({
+                    rule: "pulumi-version",
+                    file: wf.path,
+                    where: at,
+                    message: `pulumi-version must be an exact x.y.z (got ${JSON.stringify(value)}): the action otherwise installs whatever is newest`,
+                });
+            } else if (sdkVersion !== undefined && compareVersions(value, sdkVersion) < 0) {
+                problems.push({
+                    rule: "pulumi-version",
+                    file: wf.path,
+                    where: at,
+                    message: `Pulumi CLI ${value} is older than @pulumi/pulumi ${sdkVersion} in package-lock.json`,
+                });
+            }
+        }
+    }
+    return problems;
+}
+
+/**
+ * pulumi/actions comments: the summary survives trimming, the comment is edited in place, and no
+ * two commenting steps share a heading or have headings that prefix one another
+ * (pulumi/actions#1165 finds "its" comment with startsWith).
+ */
+export function checkPrComments(wf: WorkflowFile): Problem[] {
+    const problems: Problem[] = [];
+    const headings: { heading: string; at: string }[] = [];
+    for (const job of jobsOf(wf)) {
+        for (const step of pulumiSteps(job)) {
+            if (!truthy(step.with["comment-on-pr"])) continue;
+            const at = where(job, step);
+            if (!truthy(step.with["always-include-summary"])) {
+                problems.push({ rule: "pr-comment", file: wf.path, where: at, message: "comment-on-pr without always-include-summary: true (long output would cut the summary)" });
+            }
+            if (step.with["edit-pr-comment"] !== undefined && !truthy(step.with["edit-pr-comment"])) {
+                problems.push({ rule: "pr-comment", file: wf.path, where: at, message: "edit-pr-comment: false posts a new comment on every push" });
+            }
+            if (step.with["comment-on-pr-number"] !== undefined) {
+                problems.push({ rule: "pr-comment", file: wf.path, where: at, message: "comment-on-pr-number disables editing (pulumi/actions#1382)" });
+            }
+            for (const combo of matrixCombinations(job)) {
+                const stack = expandMatrix(String(step.with["stack-name"] ?? ""), combo);
+                headings.push({ heading: `${String(step.with.command)} on ${stack}`, at });
+            }
+        }
+    }
+    for (let i = 0; i < headings.length; i++) {
+        for (let j = 0; j < headings.length; j++) {
+            if (i === j) continue;
+            const a = headings[i];
+            const b = headings[j];
+            if (b.heading.startsWith(a.heading) && (a.heading !== b.heading || i < j)) {
+                problems.push({
+                    rule: "pr-comment",
+                    file: wf.path,
+                    where: `${a.at} / ${b.at}`,
+                    message: `comment heading "${a.heading}" is a prefix of "${b.heading}": the two stacks would overwrite one comment`,
+                });
+            }
+        }
+    }
+    return problems;
+}
+
+/** Every preview and update runs the local pack with the stack's own configuration. */
+export function checkPolicyPack(wf: WorkflowFile): Problem[] {
+    const problems: Problem[] = [];
+    for (const job of jobsOf(wf)) {
+        for (const step of pulumiSteps(job)) {
+            const command = String(step.with.command ?? "");
+            if (!["preview", "up", "update"].includes(command)) continue;
+            const at = where(job, step);
+            const packs = listInput(step.with.policyPacks);
+            const configs = listInput(step.with.policyPackConfigs);
+            const index = packs.indexOf("./policy");
+            if (index < 0) {
+                problems.push({ rule: "policy-pack", file: wf.path, where: at, message: `pulumi ${command} without policyPacks: ./policy` });
+                continue;
+            }
+            if (configs.length !== packs.length) {
+                problems.push({
+                    rule: "policy-pack",
+                    file: wf.path,
+                    where: at,
+                    message: `${packs.length} policy pack(s) but ${configs.length} policyPackConfigs: the CLI pairs them by position`,
+                });
+                continue;
+            }
+            for (const combo of matrixCombinations(job)) {
+                const stackName = expandMatrix(String(step.with["stack-name"] ?? ""), combo);
+                const stack = stackName.slice(stackName.lastIndexOf("/") + 1);
+                const config = expandMatrix(configs[index], combo);
+                if (config !== `./policy/config/${stack}.json`) {
+                    problems.push({
+                        rule: "policy-pack",
+                        file: wf.path,
+                        where: at,
+                        message: `stack ${stack} runs the pack with ${config}, not ./policy/config/${stack}.json`,
+                    });
+                }
+            }
+        }
+    }
+    return problems;
+}
+
+export function checkTimeouts(wf: WorkflowFile): Problem[] {
+    return jobsOf(wf)
+        .filter((job) => job.raw.uses === undefined && typeof job.raw["timeout-minutes"] !== "number")
+        .map((job) => ({
+            rule: "timeout" as const,
+            file: wf.path,
+            where: where(job),
+            message: "no timeout-minutes (a hung job holds its concurrency group for 6 hours)",
+        }));
+}
+
+/** Every rule on one workflow. */
+export function checkWorkflow(wf: WorkflowFile, options: { sdkVersion?: string } = {}): Problem[] {
+    return [
+        ...checkPins(wf),
+        ...checkActionInputs(wf),
+        ...checkTopPermissions(wf),
+        ...checkJobPermissions(wf),
+        ...checkCheckout(wf),
+        ...checkStaticCredentials(wf),
+        ...checkTriggers(wf),
+        ...checkPrivilegedWorkflow(wf),
+        ...checkForkGuard(wf),
+        ...checkRunInjection(wf),
+        ...checkDeployJobs(wf),
+        ...checkCaching(wf),
+        ...checkPulumiVersion(wf, options.sdkVersion),
+        ...checkPrComments(wf),
+        ...checkPolicyPack(wf),
+        ...checkTimeouts(wf),
+    ];
+}
+
+/** Every rule on the whole set of workflows, cross-file rules included. */
+export function checkWorkflows(files: readonly WorkflowFile[], options: { sdkVersion?: string } = {}): Problem[] {
+    const problems = files.flatMap((wf) => checkWorkflow(wf, options));
+    problems.push(...checkConsistentPins(files), ...checkWorkflowRunTargets(files));
+    if (!files.some((wf) => jobsOf(wf).some((job) => upSteps(job).length > 0))) {
+        problems.push({ rule: "deploy-environment", file: ".github/workflows", where: "-", message: "no workflow runs `pulumi up`" });
+    }
+    return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dependabot
+
+/** Dependabot keeps the action pins and both npm manifests (root and /policy) current. */
+export function checkDependabot(path: string, text: string): Problem[] {
+    const problem = (message: string): Problem => ({ rule: "dependabot", file: path, where: "updates", message });
+    const doc: unknown = parse(text);
+    if (!isRecord(doc) || doc.version !== 2 || !Array.isArray(doc.updates)) {
+        return [problem("not a version 2 Dependabot configuration with `updates`")];
+    }
+    const covered = new Set<string>();
+    const problems: Problem[] = [];
+    for (const update of doc.updates.filter(isRecord)) {
+        const ecosystem = String(update["package-ecosystem"]);
+        const directories = [
+            ...(typeof update.directory === "string" ? [update.directory] : []),
+            ...(Array.isArray(update.directories) ? update.directories.map(String) : []),
+        ].map((d) => (d.length > 1 ? d.replace(/\/+$/, "") : d));
+        if (!isRecord(update.schedule) || typeof update.schedule.interval !== "string") {
+            problems.push(problem(`${ecosystem} ${directories.join(",")} has no schedule.interval`));
+        }
+        for (const directory of directories) covered.add(`${ecosystem} ${directory}`);
+    }
+    for (const needed of ["github-actions /", "npm /", "npm /policy"]) {
+        if (!covered.has(needed)) problems.push(problem(`no update entry for ${needed}`));
+    }
+    return problems;
+}
+
+export function formatProblems(problems: readonly Problem[]): string {
+    return problems.map((p) => `[${p.rule}] ${p.file} (${p.where}): ${p.message}`).join("\n");
+}

@@ -1,0 +1,303 @@
+// Runs a Pulumi TypeScript program under Pulumi's mocks, with a stack's config, and records what
+// it registers in the wire form the engine would pass to a policy pack (secrets and unknowns
+// marked). Cloud and GitHub lookups get offline stand-in answers; every made-up ID is recorded
+// so reports can say it is a stand-in.
+
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+
+/** A resource as the engine would hand it to a policy pack. */
+export interface RecordedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly custom: boolean;
+    readonly parent?: string;
+    readonly provider?: string;
+    /** Inputs in Pulumi's wire form. */
+    readonly properties: Record<string, unknown>;
+    /** Inputs with secrets unwrapped, for reading. */
+    readonly inputs: Record<string, unknown>;
+    /** Outputs in wire form: what the mocks returned (inputs plus computed ARNs and IDs). */
+    readonly outputs: Record<string, unknown>;
+    /** Outputs with secrets unwrapped, for reading. */
+    readonly state: Record<string, unknown>;
+    readonly dependencies: string[];
+    readonly propertyDependencies: Record<string, string[]>;
+}
+
+export interface RecordedInvoke {
+    readonly token: string;
+    readonly args: Record<string, unknown>;
+    readonly result: Record<string, unknown>;
+}
+
+export interface OfflineRunOptions {
+    /** The program's directory (its package.json `main` is loaded, as the CLI does). */
+    readonly programDir: string;
+    readonly project: string;
+    readonly stack: string;
+    /** Full config key to value as text. */
+    readonly config: Readonly<Record<string, string>>;
+    readonly secretKeys?: readonly string[];
+    /** AWS account the stand-in credentials belong to. Defaults to 123456789012. */
+    readonly accountId?: string;
+    /** Run as `pulumi preview` (true, the default) or as `pulumi up`. */
+    readonly preview?: boolean;
+    /**
+     * Answers to data-source calls that replace the offline stand-ins; return undefined to
+     * keep the stand-in. Throwing makes the call fail, as a provider error would.
+     */
+    readonly answers?: (token: string, args: Record<string, unknown>) => Record<string, unknown> | undefined;
+}
+
+export interface OfflineRun {
+    readonly resources: RecordedResource[];
+    readonly invokes: RecordedInvoke[];
+    readonly outputs: Record<string, unknown> | undefined;
+    /** Warnings the program logged. */
+    readonly warnings: string[];
+    /** Made-up numeric IDs handed to the program, and what each stands for. */
+    readonly standIns: ReadonlyMap<number, string>;
+    /** Set when the program threw; its message. */
+    readonly error?: string;
+}
+
+// Sentinels of Pulumi's wire format.
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Unwraps secret markers from a wire-form value. */
+export function unwrapSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (typeof value === "object" && value !== null) {
+        const record = value as Record<string, unknown>;
+        if (record[SECRET_SIG] === SECRET_VALUE) return unwrapSecrets(record.value);
+        return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, unwrapSecrets(item)]));
+    }
+    return value;
+}
+
+/** Whether a wire-form value is a secret. */
+export function isWireSecret(value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE;
+}
+
+interface MockMonitorLike {
+    registerResource(request: RegisterRequest, callback: (error: unknown, response?: RegisterResponse) => void): void;
+}
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getCustom(): boolean;
+    getParent(): string;
+    getProvider(): string;
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(callback: (value: { getUrnsList(): string[] }, key: string) => void): void };
+}
+interface RegisterResponse {
+    getUrn(): string;
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+/** Runs the program and returns what it registered, or the error it stopped with. */
+export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun> {
+    const accountId = options.accountId ?? "123456789012";
+    const region = options.config["aws:region"] ?? "us-east-1";
+    const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+    const standIns = new Map<number, string>();
+    const standInIds = new Map<string, number>();
+    const standIn = (what: string): number => {
+        let id = standInIds.get(what);
+        if (id === undefined) {
+            id = 900000001 + standInIds.size;
+            standInIds.set(what, id);
+            standIns.set(id, what);
+        }
+        return id;
+    };
+
+    const resources: RecordedResource[] = [];
+    const invokes: RecordedInvoke[] = [];
+    const mocks: pulumi.runtime.Mocks = {
+        newResource(args) {
+            const state = { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs, { partition, accountId }) };
+            return { id: String(state.id ?? `${args.name}-id`), state };
+        },
+        call(args) {
+            const result =
+                options.answers?.(args.token, args.inputs) ??
+                answerInvoke(args.token, args.inputs, { partition, accountId, standIn });
+            invokes.push({ token: args.token, args: args.inputs, result });
+            return result;
+        },
+    };
+
+    pulumi.runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
+    await pulumi.runtime.setMocks(mocks, options.project, options.stack, options.preview ?? true);
+    recordRegistrations(pulumi.runtime.getMonitor() as unknown as MockMonitorLike, resources);
+
+    const warnings: string[] = [];
+    const restoreConsole = captureRuntimeLog(warnings);
+    // When the program throws, the SDK rejects some of its own promises with the same error and
+    // nobody awaits them; that must not end the process before the error is reported.
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    let outputs: Record<string, unknown> | undefined;
+    let error: string | undefined;
+    try {
+        const entry = require.resolve(path.resolve(options.programDir));
+        outputs = (await pulumi.runtime.runInPulumiStack(async () => {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const program: unknown = require(entry);
+            const exported = (program as { default?: unknown }).default ?? program;
+            return typeof exported === "function" ? await (exported as () => unknown)() : exported;
+        })) as Record<string, unknown> | undefined;
+        await waitForRpcs();
+    } catch (thrown) {
+        error = thrown instanceof Error ? thrown.message : String(thrown);
+    } finally {
+        // Let rejections of this run surface before the handler goes.
+        await new Promise((resolve) => setImmediate(resolve));
+        process.off("unhandledRejection", onUnhandled);
+        restoreConsole();
+    }
+    const stray = unhandled.map((reason) => (reason instanceof Error ? reason.message : String(reason))).find((message) => message !== error);
+    if (error === undefined && stray !== undefined) error = stray;
+    return { resources, invokes, outputs, warnings, standIns, error };
+}
+
+function recordRegistrations(monitor: MockMonitorLike, resources: RecordedResource[]): void {
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (request, callback) => {
+        register(request, (error, response) => {
+            if (!error && response) {
+                const properties = request.getObject()?.toJavaScript() ?? {};
+                const propertyDependencies: Record<string, string[]> = {};
+                request.getPropertydependenciesMap().forEach((value, key) => {
+                    propertyDependencies[key] = value.getUrnsList();
+                });
+                const inputs = unwrapSecrets(properties) as Record<string, unknown>;
+                const outputs = response.getObject()?.toJavaScript() ?? properties;
+                resources.push({
+                    urn: response.getUrn(),
+                    type: request.getType(),
+                    name: request.getName(),
+                    custom: request.getCustom(),
+                    parent: request.getParent() || undefined,
+                    provider: request.getProvider() || undefined,
+                    properties,
+                    inputs,
+                    outputs,
+                    state: unwrapSecrets(outputs) as Record<string, unknown>,
+                    dependencies: request.getDependenciesList(),
+                    propertyDependencies,
+                });
+            }
+            callback(error, response);
+        });
+    };
+}
+
+/** Outputs the real providers compute that policies and reports read (ARNs, IDs). */
+function computedOutputs(
+    type: string,
+    name: string,
+    inputs: Record<string, unknown>,
+    account: { partition: string; accountId: string },
+): Record<string, unknown> {
+    const prefix = `arn:${account.partition}:iam::${account.accountId}`;
+    const resourceName = typeof inputs.name === "string" ? inputs.name : name;
+    const iamPath = typeof inputs.path === "string" ? inputs.path : "/";
+    switch (type) {
+        case "aws:iam/role:Role":
+            return { id: resourceName, name: resourceName, arn: `${prefix}:role${iamPath}${resourceName}`, uniqueId: `AROA${name.length}OFFLINE` };
+        case "aws:iam/policy:Policy":
+            return { id: `${prefix}:policy${iamPath}${resourceName}`, name: resourceName, arn: `${prefix}:policy${iamPath}${resourceName}` };
+        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+            const arn = `${prefix}:oidc-provider/${String(inputs.url ?? "").replace(/^https:\/\//, "")}`;
+            return { id: arn, arn };
+        }
+        case "aws:iam/user:User":
+            return { id: resourceName, name: resourceName, arn: `${prefix}:user${iamPath}${resourceName}` };
+        case "aws:iam/group:Group":
+            return { id: resourceName, name: resourceName, arn: `${prefix}:group${iamPath}${resourceName}` };
+        default:
+            return {};
+    }
+}
+
+/** Offline answers to data-source calls. */
+function answerInvoke(
+    token: string,
+    args: Record<string, unknown>,
+    context: { partition: string; accountId: string; standIn: (what: string) => number },
+): Record<string, unknown> {
+    switch (token) {
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                accountId: context.accountId,
+                arn: `arn:${context.partition}:sts::${context.accountId}:assumed-role/offline/plan`,
+                userId: "OFFLINE",
+                id: context.accountId,
+            };
+        case "aws:index/getPartition:getPartition":
+            return { partition: context.partition, dnsSuffix: "amazonaws.com", id: context.partition };
+        case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": {
+            const arn = String(args.arn ?? "");
+            return { arn, url: `https://${arn.split(":oidc-provider/")[1] ?? ""}`, clientIdLists: ["sts.amazonaws.com"], thumbprintLists: [], tags: {} };
+        }
+        case "github:index/getRestApi:getRestApi":
+            return answerGithubRest(String(args.endpoint ?? ""), context.standIn);
+        case "github:index/getTeam:getTeam": {
+            const slug = String(args.slug ?? "");
+            return { id: String(context.standIn(`team ${slug}`)), slug, name: slug, nodeId: "", members: [], repositories: [] };
+        }
+        case "github:index/getUser:getUser": {
+            const login = String(args.username ?? "");
+            return { id: String(context.standIn(`user ${login}`)), login, nodeId: "" };
+        }
+        case "github:index/getRepository:getRepository": {
+            const fullName = String(args.fullName ?? args.name ?? "");
+            return { ...args, fullName, repoId: context.standIn(`repository ${fullName}`) };
+        }
+        default:
+            return args;
+    }
+}
+
+function answerGithubRest(endpoint: string, standIn: (what: string) => number): Record<string, unknown> {
+    const repository = /^\/?repos\/([^/]+)\/([^/]+)$/.exec(endpoint);
+    if (repository) {
+        const [, owner, name] = repository;
+        const body = {
+            full_name: `${owner}/${name}`,
+            id: standIn(`repository ${owner}/${name}`),
+            owner: { login: owner, id: standIn(`owner ${owner}`) },
+        };
+        return { endpoint, code: 200, status: "200 OK", headers: "{}", body: JSON.stringify(body), id: "offline" };
+    }
+    // Which subject form a repository uses is only known to GitHub: say nothing.
+    return { endpoint, code: 404, status: "404 Not Found (offline)", headers: "{}", body: "", id: "offline" };
+}
+
+async function waitForRpcs(): Promise<void> {
+    // Internal to the SDK but exported: resolves once every registration has been answered.
+    const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as { waitForRPCs(): Promise<void> };
+    await settings.waitForRPCs();
+}
+
+function captureRuntimeLog(warnings: string[]): () => void {
+    const original = console.warn;
+    console.warn = (...args: unknown[]) => {
+        const message = args.map(String).join(" ");
+        const match = /^warning: (?:\[runtime\] )?([\s\S]*)$/.exec(message);
+        if (match) warnings.push(match[1]);
+        else original(...args);
+    };
+    return () => {
+        console.warn = original;
+    };
+}

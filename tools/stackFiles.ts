@@ -1,0 +1,130 @@
+// Reading a Pulumi project's Pulumi.yaml and Pulumi.<stack>.yaml into the config the program
+// would see, without the Pulumi CLI: values as strings (objects and lists as JSON, as the CLI
+// passes them), project defaults applied, and encrypted values replaced by a placeholder
+// because nothing offline can decrypt them.
+
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+
+/** What stands in for a value stored encrypted in the stack file. */
+export const REDACTED = "[secret: encrypted in the stack file, not decrypted offline]";
+
+export interface StackConfig {
+    readonly project: string;
+    readonly stack: string;
+    /** The stack file that was read. */
+    readonly file: string;
+    /** Full key to value as text. */
+    readonly values: Record<string, string>;
+    /** Full keys whose values are encrypted (and so redacted here). */
+    readonly secretKeys: string[];
+    /** Things the reader could not reproduce offline. */
+    readonly notes: string[];
+}
+
+export class StackFileError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "StackFileError";
+    }
+}
+
+function readYaml(file: string): unknown {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (error) {
+        throw new StackFileError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+    try {
+        return parse(text) ?? {};
+    } catch (error) {
+        throw new StackFileError(`${file} is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
+    }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+    typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** The stack names that have a Pulumi.<stack>.yaml in the project directory. */
+export function listStacks(projectDir: string): string[] {
+    return fs
+        .readdirSync(projectDir)
+        .map((file) => /^Pulumi\.(.+)\.ya?ml$/.exec(file)?.[1])
+        .filter((stack): stack is string => stack !== undefined)
+        .sort();
+}
+
+/** Reads a stack's config the way the CLI would hand it to the program. */
+export function readStackConfig(projectDir: string, stack: string): StackConfig {
+    const projectFile = ["Pulumi.yaml", "Pulumi.yml"].map((name) => path.join(projectDir, name)).find((file) => fs.existsSync(file));
+    if (!projectFile) throw new StackFileError(`${projectDir} has no Pulumi.yaml: it is not a Pulumi project`);
+    const project = readYaml(projectFile);
+    if (!isRecord(project) || typeof project.name !== "string") {
+        throw new StackFileError(`${projectFile} has no project name`);
+    }
+    const projectName = project.name;
+
+    const stackFile = [`Pulumi.${stack}.yaml`, `Pulumi.${stack}.yml`]
+        .map((name) => path.join(projectDir, name))
+        .find((file) => fs.existsSync(file));
+    if (!stackFile) {
+        const known = listStacks(projectDir);
+        throw new StackFileError(
+            `no stack named ${JSON.stringify(stack)} in ${projectDir}: there is no Pulumi.${stack}.yaml` +
+                (known.length > 0 ? ` (stacks here: ${known.join(", ")})` : ""),
+        );
+    }
+    const stackYaml = readYaml(stackFile);
+    if (!isRecord(stackYaml)) throw new StackFileError(`${stackFile} is not a stack settings file (expected a mapping)`);
+    const stackConfig = stackYaml.config ?? {};
+    if (!isRecord(stackConfig)) throw new StackFileError(`${stackFile}: config must be a mapping of keys to values`);
+
+    const values: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    const notes: string[] = [];
+    const fullKey = (key: string) => (key.includes(":") ? key : `${projectName}:${key}`);
+
+    for (const [key, raw] of Object.entries(stackConfig)) {
+        const { value, secret } = redact(raw);
+        values[fullKey(key)] = typeof value === "string" ? value : JSON.stringify(value);
+        if (secret) secretKeys.push(fullKey(key));
+    }
+    // Project-level defaults and values apply where the stack sets nothing, as the CLI does.
+    if (isRecord(project.config)) {
+        for (const [key, declaration] of Object.entries(project.config)) {
+            if (values[fullKey(key)] !== undefined) continue;
+            const fallback = isRecord(declaration) ? declaration.value ?? declaration.default : declaration;
+            if (fallback !== undefined && fallback !== null) {
+                values[fullKey(key)] = typeof fallback === "string" ? fallback : JSON.stringify(fallback);
+            }
+        }
+    }
+    if (stackYaml.environment !== undefined) {
+        notes.push(`${path.basename(stackFile)} imports Pulumi ESC environments; their values are not available offline`);
+    }
+    if (secretKeys.length > 0) {
+        notes.push(`encrypted config values are shown as placeholders: ${secretKeys.join(", ")}`);
+    }
+    return { project: projectName, stack, file: stackFile, values, secretKeys, notes };
+}
+
+/** Replaces every `{secure: ...}` inside a value by the placeholder. */
+function redact(raw: unknown): { value: unknown; secret: boolean } {
+    if (isRecord(raw) && Object.keys(raw).length === 1 && typeof raw.secure === "string") {
+        return { value: REDACTED, secret: true };
+    }
+    if (Array.isArray(raw)) {
+        const items = raw.map(redact);
+        return { value: items.map((item) => item.value), secret: items.some((item) => item.secret) };
+    }
+    if (isRecord(raw)) {
+        const entries = Object.entries(raw).map(([key, value]) => [key, redact(value)] as const);
+        return {
+            value: Object.fromEntries(entries.map(([key, item]) => [key, item.value])),
+            secret: entries.some(([, item]) => item.secret),
+        };
+    }
+    return { value: raw === null ? "" : raw, secret: false };
+}
