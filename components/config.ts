@@ -66,6 +66,9 @@ export const STACK_DEFAULTS = {
     protectedBranchesOnly: false,
 };
 
+/** Keys of type string in Pulumi.yaml. */
+export const STRING_KEYS = ["accountId", "environment", "oidcProviderArn", "enterpriseSlug", "rolePath", "permissionsBoundaryArn"];
+
 /** Keys without a default: a stack must set them. */
 export const REQUIRED_KEYS = ["accountId", "environment", "repositories"] as const;
 
@@ -77,6 +80,18 @@ const MAX_SESSION = { min: 3600, max: 43200, why: "AWS accepts 1 to 12 hours, in
 const WAIT_TIMER = { min: 0, max: 43200, why: "GitHub accepts 0 to 43,200 minutes (30 days)" };
 const MAX_REVIEWERS = 6; // GitHub: "You can list up to six users or teams as reviewers."
 
+/** Fields that shape a GitHub environment; they make no sense on branch, tag or pull_request roles. */
+const ENVIRONMENT_ONLY_FIELDS = [
+    "requireReviewers",
+    "reviewers",
+    "preventSelfReview",
+    "waitTimer",
+    "deploymentBranches",
+    "deploymentTags",
+    "protectedBranchesOnly",
+    "secrets",
+    "variables",
+] as const;
 const REPOSITORY_FIELDS = [
     "name",
     "environment",
@@ -90,27 +105,8 @@ const REPOSITORY_FIELDS = [
     "maxSessionDuration",
     "permissionsBoundaryArn",
     "permissions",
-    "requireReviewers",
-    "reviewers",
-    "preventSelfReview",
-    "waitTimer",
-    "deploymentBranches",
-    "deploymentTags",
-    "protectedBranchesOnly",
-    "secrets",
-    "variables",
+    ...ENVIRONMENT_ONLY_FIELDS,
     "variablePrefix",
-] as const;
-const ENVIRONMENT_ONLY_FIELDS = [
-    "requireReviewers",
-    "reviewers",
-    "preventSelfReview",
-    "waitTimer",
-    "deploymentBranches",
-    "deploymentTags",
-    "protectedBranchesOnly",
-    "secrets",
-    "variables",
 ] as const;
 const PERMISSION_FIELDS = ["ecs", "lambda", "staticSite", "statements", "managedPolicyArns"] as const;
 const STATEMENT_FIELDS = ["Sid", "Effect", "Action", "Resource", "Condition"] as const;
@@ -195,7 +191,10 @@ const key = (name: string) => `${PROJECT}:${name}`;
 /** Reads and checks a stack's config; throws KeylessConfigError listing every problem. */
 export function loadStackConfig(source: StackConfigSource): KeylessConfig {
     const problems = new Problems();
-    const value = (name: string): unknown => parseJsonConfig(source.values[key(name)]);
+    // String keys reach the program as text; the others (numbers, booleans, lists, objects) as
+    // JSON text. Parsing a string key would turn an environment named 2026 into a number.
+    const value = (name: string): unknown =>
+        STRING_KEYS.includes(name) ? source.values[key(name)] : parseJsonConfig(source.values[key(name)]);
     const stackValue = <T>(name: keyof typeof STACK_DEFAULTS, read: (raw: unknown, k: string) => T | undefined): T => {
         const raw = value(name);
         if (raw === undefined) return STACK_DEFAULTS[name] as T;
@@ -221,7 +220,7 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
     const accountId =
         value("accountId") === undefined
             ? undefined
-            : readString(String(value("accountId")), key("accountId"), problems, {
+            : readString(value("accountId"), key("accountId"), problems, {
                   test: isAccountId,
                   expected: "a 12-digit AWS account ID (quote it in YAML so leading zeros survive)",
               });

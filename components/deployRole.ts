@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Role } from "@pulumi/aws/iam/role";
 import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
 import { RolePolicyAttachment } from "@pulumi/aws/iam/rolePolicyAttachment";
-import { checkManagedPolicyArn, checkPermissionPolicy, checkTrustPolicy } from "../policy/analysis";
+import { checkManagedPolicyArn, checkPermissionPolicy, checkTrustPolicy, parseGithubSubject } from "../policy/analysis";
 import { KeylessConfigError } from "./configReader";
 import { githubTrustPolicy } from "./documents";
 import { isIamPath, isIamRoleName } from "./names";
@@ -104,6 +104,21 @@ export class DeployRole extends pulumi.ComponentResource {
     static validate(args: DeployRoleArgs): string[] {
         const problems: string[] = [];
         if (args.subjects.length === 0) problems.push("subjects: empty; a role must trust at least one exact subject");
+        for (const subject of args.subjects) {
+            // StringEquals reads * and ? literally, so the pack lets them pass; here they can only
+            // be a mistake (GitHub never sends them), and a role that never matches is one too.
+            const parsed = parseGithubSubject(subject);
+            if (/[*?]/.test(subject)) {
+                problems.push(`subjects: ${JSON.stringify(subject)} has a wildcard; name one repository and one context exactly`);
+            } else if (!parsed.ok) {
+                problems.push(`subjects: ${JSON.stringify(subject)} ${parsed.problem}`);
+            } else if (parsed.subject.context.kind === "none" || parsed.subject.context.kind === "other") {
+                problems.push(
+                    `subjects: ${JSON.stringify(subject)} names no environment, branch, tag or pull_request; ` +
+                        "a trust without a context admits every run of the repository",
+                );
+            }
+        }
         if (!isIamRoleName(args.roleName)) problems.push(`roleName: ${JSON.stringify(args.roleName)} is not an IAM role name`);
         if (args.path !== undefined && !isIamPath(args.path)) problems.push(`path: ${JSON.stringify(args.path)} is not an IAM path`);
         const session = args.maxSessionDuration;

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { parse } from "yaml";
 import { KeylessConfigError } from "../../components/configReader";
-import { loadStackConfig, STACK_DEFAULTS, StackConfigSource } from "../../components/config";
+import { loadStackConfig, STACK_DEFAULTS, StackConfigSource, STRING_KEYS } from "../../components/config";
 import { readStackConfig } from "../../tools/stackFiles";
 
 /** A stack's config from plain values, as the Pulumi runtime would hand it over. */
@@ -84,9 +84,16 @@ describe("stack config", () => {
             for (const [key, value] of Object.entries(STACK_DEFAULTS)) {
                 assert.deepEqual(project.config[key]?.default, value, `Pulumi.yaml default of ${key}`);
             }
+            const stringKeys = Object.entries(project.config).filter(([, declaration]) => declaration.type === "string").map(([name]) => name);
+            assert.deepEqual([...stringKeys].sort(), [...STRING_KEYS].sort(), "keys read as text are the string keys of Pulumi.yaml");
             for (const required of ["accountId", "environment", "repositories"]) {
                 assert.ok(project.config[required] && project.config[required].default === undefined, required);
             }
+        });
+
+        it("reads string keys as text, so an environment may be named like a number", () => {
+            const config = loadStackConfig(source({ ...base, "keyless:environment": "2026" }));
+            assert.deepEqual(config.deployments[0].context, { kind: "environment", environment: "2026" });
         });
 
         it("gives a repository an environment role with a 1-hour session under /github-actions/", () => {
@@ -181,12 +188,12 @@ describe("stack config", () => {
             );
         });
 
-        it("takes allow-lists only: no NotAction or NotResource", () => {
-            assertProblem(
-                withRepository({ permissions: { statements: [{ Effect: "Allow", NotAction: "iam:*", Resource: "*" }] } }),
-                "keyless:repositories[0].permissions.statements[0].NotAction",
-                /allow-lists only/,
-            );
+        it("takes allow-lists only: no NotAction or NotResource, and no principal", () => {
+            const statement = { Effect: "Allow", NotAction: "iam:*", NotResource: "arn:aws:s3:::x", Principal: "*", Resource: "*" };
+            const config = withRepository({ permissions: { statements: [statement] } });
+            assertProblem(config, "keyless:repositories[0].permissions.statements[0].NotAction", /allow-lists only/);
+            assertProblem(config, "keyless:repositories[0].permissions.statements[0].NotResource", /allow-lists only/);
+            assertProblem(config, "keyless:repositories[0].permissions.statements[0].Principal", /the role is the principal/);
         });
 
         it("names unknown fields of a preset and of a repository", () => {
