@@ -317,17 +317,8 @@ interface EntryContext {
     readonly problems: Problems;
     readonly scope: ResourceScope | undefined;
     readonly defaultEnvironment: string | undefined;
-    readonly stackProtection: {
-        readonly maxSessionDuration: number;
-        readonly requireReviewers: boolean;
-        readonly reviewerTeams: readonly string[];
-        readonly reviewerUsers: readonly string[];
-        readonly preventSelfReview: boolean;
-        readonly waitTimer: number;
-        readonly deploymentBranches: readonly string[];
-        readonly deploymentTags: readonly string[];
-        readonly protectedBranchesOnly: boolean;
-    };
+    /** The stack-wide values a repository entry may override. */
+    readonly stackProtection: Readonly<Omit<typeof STACK_DEFAULTS, "oidcProviderArn" | "enterpriseSlug" | "rolePath" | "permissionsBoundaryArn">>;
     readonly permissionsBoundaryArn: string | undefined;
 }
 

@@ -5,6 +5,7 @@
 
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { unwrapSecrets } from "../policy/harness/analyzerClient";
 
 /** A resource as the engine would hand it to a policy pack. */
 export interface RecordedResource {
@@ -61,26 +62,6 @@ export interface OfflineRun {
     readonly standIns: ReadonlyMap<number, string>;
     /** Set when the program threw; its message. */
     readonly error?: string;
-}
-
-// Sentinels of Pulumi's wire format.
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
-
-/** Unwraps secret markers from a wire-form value. */
-export function unwrapSecrets(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(unwrapSecrets);
-    if (typeof value === "object" && value !== null) {
-        const record = value as Record<string, unknown>;
-        if (record[SECRET_SIG] === SECRET_VALUE) return unwrapSecrets(record.value);
-        return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, unwrapSecrets(item)]));
-    }
-    return value;
-}
-
-/** Whether a wire-form value is a secret. */
-export function isWireSecret(value: unknown): boolean {
-    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE;
 }
 
 interface MockMonitorLike {

@@ -41,6 +41,21 @@ export function secret<T>(value: T): { [SIGNATURE_KEY]: string; value: T } {
     return { [SIGNATURE_KEY]: SECRET_SIGNATURE, value };
 }
 
+/** Whether a wire-form value is a secret. */
+export function isSecret(value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SIGNATURE_KEY] === SECRET_SIGNATURE;
+}
+
+/** A wire-form value with every secret replaced by its plain value, for reading. */
+export function unwrapSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (typeof value === "object" && value !== null) {
+        if (isSecret(value)) return unwrapSecrets((value as { value: unknown }).value);
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, unwrapSecrets(item)]));
+    }
+    return value;
+}
+
 /** The folder of this pack: harness/ (sources) or bin/harness/ (compiled) both resolve to it. */
 export const PACK_DIR = path.basename(path.dirname(__dirname)) === "bin" ? path.resolve(__dirname, "../..") : path.resolve(__dirname, "..");
 

@@ -1,6 +1,6 @@
 // The real program, run under Pulumi's mocks with the example stack files.
 import * as assert from "node:assert/strict";
-import { isWireSecret } from "../../tools/offlineRun";
+import { isSecret } from "../../policy/harness/analyzerClient";
 import { REDACTED } from "../../tools/stackFiles";
 import { runStack, StackRun } from "../helpers/runStack";
 
@@ -110,14 +110,14 @@ describe("the program under mocks", function () {
                 .ofType(SECRET)
                 .find((resource) => resource.inputs.repository === "orders-api" && resource.inputs.secretName === "AWS_DEPLOY_ROLE_ARN")!;
             assert.equal(secret.inputs.value, "arn:aws:iam::111111111111:role/github-actions/orders-api-dev");
-            assert.ok(isWireSecret(secret.properties.value), "AWS_DEPLOY_ROLE_ARN value is a Pulumi secret");
+            assert.ok(isSecret(secret.properties.value), "AWS_DEPLOY_ROLE_ARN value is a Pulumi secret");
             const region = dev.ofType(VARIABLE).find((resource) => resource.inputs.repository === "orders-api" && resource.inputs.variableName === "AWS_REGION")!;
             assert.equal(region.inputs.value, "eu-west-1");
         });
 
         it("keeps config secrets secret end to end", () => {
             const sentry = dev.one(SECRET, "secretName", "SENTRY_AUTH_TOKEN");
-            assert.ok(isWireSecret(sentry.properties.value));
+            assert.ok(isSecret(sentry.properties.value));
             assert.equal(sentry.inputs.value, REDACTED);
             assert.equal(dev.one(VARIABLE, "variableName", "SITE_URL").inputs.value, "https://dev.shop.acme.example");
         });
