@@ -6,7 +6,7 @@ import { policies } from "../../policy/policies";
 import { githubTrustedEnvironmentProtected } from "../../policy/rules/githubTrustedEnvironmentProtected";
 import { iamNoAdminAccess } from "../../policy/rules/iamNoAdminAccess";
 import { allow, githubProviderArn, githubTrust, githubTrustStatement, policyDocument } from "./helpers/documents";
-import { Outcome, ResourceInput, runResourcePolicy, runStackPolicy, UNKNOWN } from "./helpers/sdk";
+import { Outcome, ResourceInput, runResourcePolicy, runStackPolicy, secret, UNKNOWN } from "./helpers/sdk";
 
 const ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment";
 const GITHUB_PROVIDER = { type: "pulumi:providers:github", name: "github-acme", props: { owner: "acme" } };
@@ -230,7 +230,7 @@ describe("a stack shaped like the keyless program passes the whole pack", () => 
         { type: "aws:iam/role:Role", name: "api-preview", props: { assumeRolePolicy: JSON.stringify(previewTrust), maxSessionDuration: 3600 } },
         { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "api-preview-readonly", props: { role: "api-preview", policyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess" } },
         environment("api-production", {}),
-        { type: "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret", name: "api-production-role", provider: GITHUB_PROVIDER, props: { repository: "api", environment: "production", secretName: "AWS_DEPLOY_ROLE_ARN", plaintextValue: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "arn:aws:iam::123456789012:role/api-production-deploy" } } },
+        { type: "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret", name: "api-production-role", provider: GITHUB_PROVIDER, props: { repository: "api", environment: "production", secretName: "AWS_DEPLOY_ROLE_ARN", plaintextValue: secret("arn:aws:iam::123456789012:role/api-production-deploy") } },
         { type: "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable", name: "api-production-region", provider: GITHUB_PROVIDER, props: { repository: "api", environment: "production", variableName: "AWS_REGION", value: "eu-west-1" } },
     ];
 
