@@ -78,13 +78,68 @@ type FieldRead = { state: "absent" } | { state: "value"; value: unknown } | { st
 
 /** Quotes a value for a message, shortened so a 100 KB value does not become a 100 KB message. */
 export function quote(value: unknown): string {
+    const limit = 160;
+    const shown = 150;
     let text: string;
     try {
-        text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+        text = boundedJson(value, limit + 1);
     } catch {
-        text = String(value);
+        text = "[unreadable value]";
     }
-    return text.length > 160 ? `${text.slice(0, 150)}…" (${text.length} characters)` : text;
+    return text.length > limit ? `${text.slice(0, shown)}…" (more than ${limit} characters)` : text;
+}
+
+/**
+ * JSON text of `value`, cut once it passes `budget` characters. JSON.stringify has no bound: a
+ * value nested deeply with shared references (each level pointing twice at the next) stringifies
+ * to an exponentially long string, and from Node 26 deep nesting no longer throws first, so one
+ * hostile document would exhaust the pack's memory. Here the walk stops as soon as the budget is
+ * spent, visits each node at most once per path (a cycle prints as "[Circular]"), and treats a
+ * throwing getter or toJSON as unreadable, never as a crash.
+ */
+function boundedJson(value: unknown, budget: number): string {
+    let out = "";
+    const onPath = new Set<object>();
+    const emit = (piece: string): boolean => {
+        out += piece;
+        return out.length < budget;
+    };
+    const walk = (node: unknown): boolean => {
+        if (typeof node === "string") return emit(JSON.stringify(node));
+        if (typeof node === "number") return emit(Number.isFinite(node) ? String(node) : "null");
+        if (typeof node === "boolean" || node === null) return emit(String(node));
+        if (typeof node === "bigint") return emit(`${node.toString()}n`);
+        if (typeof node !== "object") return emit(String(node));
+        if (onPath.has(node)) return emit('"[Circular]"');
+        onPath.add(node);
+        try {
+            if (Array.isArray(node)) {
+                if (!emit("[")) return false;
+                for (let i = 0; i < node.length; i++) {
+                    if (i > 0 && !emit(",")) return false;
+                    const item = (node as unknown[])[i];
+                    if (!walk(item === undefined || typeof item === "function" ? null : item)) return false;
+                }
+                return emit("]");
+            }
+            if (!emit("{")) return false;
+            let first = true;
+            for (const key of Object.keys(node)) {
+                const child = (node as Record<string, unknown>)[key];
+                if (child === undefined || typeof child === "function") continue;
+                if (!first && !emit(",")) return false;
+                first = false;
+                if (!emit(`${JSON.stringify(key)}:`)) return false;
+                if (!walk(child)) return false;
+            }
+            return emit("}");
+        } finally {
+            onPath.delete(node);
+        }
+    };
+    if (value === undefined) return "undefined";
+    walk(value);
+    return out;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

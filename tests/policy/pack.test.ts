@@ -107,12 +107,15 @@ describe("the policy pack", () => {
         });
         it("has its own PulumiPolicy.yaml and package.json, whose main is the loader and files ship the compiled pack", () => {
             assert.match(fs.readFileSync(path.join(PACK_DIR, "PulumiPolicy.yaml"), "utf8"), /runtime: nodejs/);
-            const pkg = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "package.json"), "utf8")) as { main: string; files: string[]; scripts: Record<string, string>; dependencies: Record<string, string> };
+            const pkg = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "package.json"), "utf8")) as { main: string; files: string[]; scripts: Record<string, string>; dependencies: Record<string, string>; engines: Record<string, string> };
+            const root = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "..", "package.json"), "utf8")) as { dependencies: Record<string, string>; engines: Record<string, string> };
             assert.equal(pkg.main, "main.js");
             assert.ok(pkg.files.includes("main.js") && pkg.files.includes("PulumiPolicy.yaml") && pkg.files.includes("bin/index.js"));
             assert.match(pkg.scripts.prepack, /build/);
             assert.ok(!("prepare" in pkg.scripts) && !("postinstall" in pkg.scripts), "nothing may build on install: a published pack has no sources to build");
-            assert.equal(pkg.dependencies["@pulumi/pulumi"], "3.248.0");
+            // Published alone, the pack must ask for the same SDK and runtime as the program it guards.
+            assert.equal(pkg.dependencies["@pulumi/pulumi"], root.dependencies["@pulumi/pulumi"]);
+            assert.equal(pkg.engines.node, root.engines.node);
         });
     });
 

@@ -9,6 +9,26 @@ import { allow, githubTrustStatement, policyDocument } from "./helpers/documents
 import { runResourcePolicy } from "./helpers/sdk";
 
 describe("huge and pathological documents", () => {
+    it("a deeply nested value with shared references is quoted within a bound, not stringified whole", () => {
+        // Each level points twice at the next: JSON.stringify would write 2^60 leaves.
+        let shared: unknown = "leaf";
+        for (let depth = 0; depth < 60; depth++) shared = { left: shared, right: shared };
+        const findings = checkTrustPolicy({ Version: "2012-10-17", Statement: { Effect: shared, Action: "sts:AssumeRoleWithWebIdentity" } });
+        assert.equal(findings.length, 1);
+        assert.match(findings[0].message, /Effect must be "Allow" or "Deny", found \{"left":\{"left":/);
+        assert.match(findings[0].message, /more than 160 characters\)/);
+        assert.ok(findings[0].message.length < 400, `message of ${findings[0].message.length} characters`);
+    });
+
+    it("a value that refers to itself or throws when read is quoted, not crashed on", () => {
+        const cyclic: Record<string, unknown> = { Effect: "Maybe" };
+        cyclic.self = cyclic;
+        const hostile = Object.defineProperty({}, "boom", { enumerable: true, get: () => { throw new Error("getter"); } });
+        const findings = checkPermissionPolicy({ Version: "2012-10-17", Statement: [cyclic, { Effect: hostile, Action: "s3:GetObject", Resource: "*" }] });
+        assert.ok(findings.some((f) => /"\[Circular\]"/.test(f.message) || /Effect must be "Allow" or "Deny"/.test(f.message)), JSON.stringify(findings.map((f) => f.message)));
+        assert.ok(findings.some((f) => /unreadable value|Statement\[1\]/.test(`${f.location} ${f.message}`)));
+    });
+
     it("10,000 statements: every one is judged, and the report is capped with a count of the rest", () => {
         const statements = Array.from({ length: 10_000 }, (_, i) =>
             i % 2 === 0 ? allow("s3:GetObject", `arn:aws:s3:::bucket-${i}/*`) : allow("iam:PassRole", i % 1000 === 1 ? "*" : `arn:aws:iam::123456789012:role/r${i}`),
