@@ -132,7 +132,12 @@ export class DeployRole extends pulumi.ComponentResource {
             audience: args.audience ?? "sts.amazonaws.com",
             subjects: args.subjects,
         });
-        for (const finding of checkTrustPolicy(trust)) problems.push(`subjects: ${finding.message}`);
+        // The provider ARN's partition is not known here; the audience is checked against STS's
+        // audience of either partition (the program writes stsAudience(partition) for the stack's).
+        const stsAudiences = ["sts.amazonaws.com", "sts.amazonaws.com.cn"];
+        for (const finding of checkTrustPolicy(trust, { allowedAudiences: stsAudiences })) {
+            problems.push(`${finding.message.startsWith("aud") ? "audience" : "subjects"}: ${finding.message}`);
+        }
         for (const finding of checkPermissionPolicy(args.permissions)) {
             problems.push(`permissions: ${finding.location}: ${finding.message}`);
         }

@@ -117,7 +117,36 @@ function subjectProblem(value: string, operator: ConditionOperator, options: Tru
     return undefined;
 }
 
-function audienceProblem(value: string, operator: ConditionOperator): string | undefined {
+/** The audience STS accepts from GitHub's token in each partition (AWS's OIDC guide for GitHub: `sts.amazonaws.com`, and `sts.amazonaws.com.cn` in the China partitions). */
+export const STS_AUDIENCE = "sts.amazonaws.com";
+export const STS_AUDIENCE_CN = "sts.amazonaws.com.cn";
+
+/**
+ * The audiences a statement's trust is meant to accept: `allowedAudiences` when configured,
+ * otherwise STS's audience in the partition of the provider the statement names (both STS
+ * audiences when the statement names no provider ARN, e.g. Principal "*").
+ */
+function expectedAudiences(statement: PolicyStatement, options: TrustOptions): string[] {
+    if (options.allowedAudiences !== undefined && options.allowedAudiences.length > 0) {
+        return [...options.allowedAudiences];
+    }
+    const partitions = new Set(
+        (statement.principal?.federated ?? [])
+            .filter((federated) => githubIssuerOf(federated) !== undefined && federated.startsWith("arn:"))
+            .map((federated) => federated.split(":")[1]),
+    );
+    if (partitions.size === 0) {
+        return [STS_AUDIENCE, STS_AUDIENCE_CN];
+    }
+    return [...new Set([...partitions].map((partition) => (partition === "aws-cn" ? STS_AUDIENCE_CN : STS_AUDIENCE)))];
+}
+
+/**
+ * Why one `aud` value lets in a token the provider is not meant to accept, or undefined. Values
+ * under one key are OR-ed, so each value must be one of `expected`, compared exactly (STS and
+ * StringEquals compare case-sensitively).
+ */
+function audienceProblem(value: string, operator: ConditionOperator, expected: readonly string[]): string | undefined {
     if (operator.wildcards && /[*?]/.test(value)) {
         return `aud value ${quote(value)} under ${operator.written} contains a wildcard, so tokens minted for other audiences are accepted`;
     }
@@ -126,6 +155,12 @@ function audienceProblem(value: string, operator: ConditionOperator): string | u
     }
     if (value === "") {
         return "aud value is empty";
+    }
+    if (!expected.includes(value)) {
+        return (
+            `aud value ${quote(value)} is not an audience this trust is meant to accept (${expected.join(", ")}), ` +
+            "so a GitHub token requested for another audience (another cloud, or a service the workflow hands its token to) can assume the role"
+        );
     }
     return undefined;
 }
@@ -182,6 +217,7 @@ function judgeIssuer(
     }
 
     const auds = clausesFor(statement, issuer, "aud");
+    const audiences = expectedAudiences(statement, options);
     const audRestricting = auds.filter((clause) => whyNotRestricting(clause.operator) === undefined);
     const audJudged = audRestricting.map((clause) => ({
         clause,
@@ -189,11 +225,13 @@ function judgeIssuer(
             clause.values.length === 0
                 ? ["the aud condition lists no audience"]
                 : clause.values
-                      .map((value) => audienceProblem(value, clause.operator))
+                      .map((value) => audienceProblem(value, clause.operator, audiences))
                       .filter((problem): problem is string => problem !== undefined),
     }));
     const audPinning = audJudged.find((j) => j.problems.length === 0)?.clause;
-    const audFix = `Use StringEquals {"${audKey}": "sts.amazonaws.com"} (the audience configure-aws-credentials requests).`;
+    const audFix =
+        `Use StringEquals {"${audKey}": "${audiences[0]}"} (the audience configure-aws-credentials requests` +
+        (options.allowedAudiences !== undefined && options.allowedAudiences.length > 0 ? ", or another of allowedAudiences)." : " for this partition).");
     if (auds.length === 0) {
         report(`has no "${audKey}" condition, so the role relies on the OIDC provider's client-ID list alone. ${audFix}`);
     } else if (audRestricting.length === 0) {

@@ -25,6 +25,11 @@ export interface Finding {
 export interface TrustOptions {
     /** GitHub owners (organisations or users) a trust may name; empty or absent means any owner. */
     allowedOwners?: readonly string[];
+    /**
+     * The only `aud` values a trust may accept, compared exactly. Empty or absent: STS's audience
+     * for the provider's partition (`sts.amazonaws.com`, or `sts.amazonaws.com.cn` in aws-cn).
+     */
+    allowedAudiences?: readonly string[];
 }
 
 export interface AdminOptions {

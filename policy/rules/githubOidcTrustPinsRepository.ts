@@ -11,7 +11,7 @@ export const githubOidcTrustPinsRepository: ResourceValidationPolicy = {
     description:
         "A role that GitHub Actions can assume through OIDC must pin one repository exactly: every Allow statement " +
         "for GitHub's issuer needs a `sub` condition with StringEquals (or StringLike without wildcards) on " +
-        "repo:OWNER/REPO:... and an exact `aud`. Wildcards, ForAllValues:, ...IfExists and negated operators let " +
+        "repo:OWNER/REPO:... and an `aud` that accepts only the configured audiences (by default STS's). Wildcards, ForAllValues:, ...IfExists and negated operators let " +
         "other repositories, branches or pull requests mint credentials for the role.",
     enforcementLevel: "mandatory",
     severity: "critical",
@@ -19,6 +19,11 @@ export const githubOidcTrustPinsRepository: ResourceValidationPolicy = {
         properties: {
             allowedOwners: stringListSetting(
                 "GitHub owners (organisations or users) a trust may name, matched case-insensitively in the legacy and the immutable subject form. Empty means any owner.",
+                [],
+            ),
+            allowedAudiences: stringListSetting(
+                "The only aud values a trust may accept, compared exactly (values under one key are OR-ed, so each must be one of these). " +
+                    "Empty means STS's audience for the provider's partition: sts.amazonaws.com, or sts.amazonaws.com.cn in the China partitions.",
                 [],
             ),
         },
@@ -29,6 +34,7 @@ export const githubOidcTrustPinsRepository: ResourceValidationPolicy = {
         }
         evaluate(reportViolation, (evaluation) => {
             const allowedOwners = readStringList(args.getConfig(), "allowedOwners", []);
+            const allowedAudiences = readStringList(args.getConfig(), "allowedAudiences", []);
             const site = trustPolicySite(args.type, args.props);
             if (site === undefined) {
                 return;
@@ -41,7 +47,7 @@ export const githubOidcTrustPinsRepository: ResourceValidationPolicy = {
                 evaluation.violation(`${site.path} is missing; ${FAIL_CLOSED}.`);
                 return;
             }
-            const analysis = analyzeTrustPolicy(site.value.value, { allowedOwners });
+            const analysis = analyzeTrustPolicy(site.value.value, { allowedOwners, allowedAudiences });
             for (const finding of analysis.findings) {
                 evaluation.violation(`${site.path} ${finding.location}: ${finding.message}`);
             }

@@ -52,7 +52,7 @@ describe("the pack over gRPC, started as the CLI starts it", function () {
     it("reports its name, version and policies with their types and config schemas", async () => {
         const info = await pack.getAnalyzerInfo();
         assert.equal(info.name, "keyless-guardrails");
-        assert.equal(info.version, "0.1.0");
+        assert.equal(info.version, (JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "policy", "package.json"), "utf8")) as { version: string }).version);
         assert.deepEqual(info.policies.map((p) => p.name), [...POLICY_NAMES]);
         assert.equal(info.policies.find((p) => p.name === "github-trusted-environment-protected")?.type, "stack");
         assert.deepEqual(info.policies.find((p) => p.name === "github-trusted-environment-protected")?.configSchema?.properties.environmentsRequiringReviewers.default, ["*"]);

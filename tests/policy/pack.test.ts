@@ -54,7 +54,7 @@ describe("the policy pack", () => {
             for (const policy of policies) {
                 assert.equal(resolved[policy.name].enforcementLevel, "mandatory");
             }
-            assert.deepEqual(resolved["github-oidc-trust-pins-repository"].properties, { allowedOwners: [] });
+            assert.deepEqual(resolved["github-oidc-trust-pins-repository"].properties, { allowedOwners: [], allowedAudiences: [] });
             assert.deepEqual(resolved["iam-no-admin-access"].properties, { additionalAdminPolicies: [] });
             assert.deepEqual(resolved["github-trusted-environment-protected"].properties, { environmentsRequiringReviewers: ["*"] });
         });
@@ -66,7 +66,7 @@ describe("the policy pack", () => {
             const resolved = resolvePackConfig(configInfo, { all: "advisory", "iam-no-admin-access": "disabled", "github-oidc-trust-pins-repository": { allowedOwners: ["acme"] } });
             assert.equal(resolved["iam-no-passrole-on-all-roles"].enforcementLevel, "advisory");
             assert.equal(resolved["iam-no-admin-access"].enforcementLevel, "disabled");
-            assert.deepEqual(resolved["github-oidc-trust-pins-repository"], { enforcementLevel: "advisory", properties: { allowedOwners: ["acme"] } });
+            assert.deepEqual(resolved["github-oidc-trust-pins-repository"], { enforcementLevel: "advisory", properties: { allowedOwners: ["acme"], allowedAudiences: [] } });
         });
         it("rejects unknown policies, unknown settings, wrong types and bad levels, all at once", () => {
             assert.throws(

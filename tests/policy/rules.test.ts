@@ -86,6 +86,13 @@ describe("github-oidc-trust-pins-repository through the SDK", () => {
         assertViolation(run("aws:iam/role:Role", { assumeRolePolicy: GOOD_TRUST }, { allowedOwners: ["globex"] }), /not in allowedOwners/);
         assertClean(run("aws:iam/role:Role", { assumeRolePolicy: GOOD_TRUST }, { allowedOwners: ["ACME"] }));
     });
+
+    it("applies allowedAudiences from the configuration, and STS's audience by default", () => {
+        const ownerAudience = policyDocument(githubTrustStatement({ sub: "repo:acme/api:environment:production", aud: "https://github.com/acme" }));
+        assertViolation(run("aws:iam/role:Role", { assumeRolePolicy: ownerAudience }), /not an audience/);
+        assertClean(run("aws:iam/role:Role", { assumeRolePolicy: ownerAudience }, { allowedAudiences: ["https://github.com/acme"] }));
+        assertViolation(run("aws:iam/role:Role", { assumeRolePolicy: GOOD_TRUST }, { allowedAudiences: ["https://github.com/acme"] }), /not an audience/);
+    });
 });
 
 const PERMISSION_SITES: Array<[string, string, (document: unknown) => Record<string, unknown>]> = [

@@ -47,7 +47,8 @@ describe("github-oidc-trust-pins-repository analysis", () => {
             assertPasses(githubTrust({ sub: "repo:acme/api:environment:production", subOperator: "ForAnyValue:StringEquals" })));
         it("every GitHub issuer partition is recognised (aws-us-gov, aws-cn)", () => {
             for (const partition of ["aws-us-gov", "aws-cn"]) {
-                assertPasses(githubTrust({ partition, sub: "repo:acme/api:environment:production" }));
+                const aud = partition === "aws-cn" ? "sts.amazonaws.com.cn" : "sts.amazonaws.com";
+                assertPasses(githubTrust({ partition, aud, sub: "repo:acme/api:environment:production" }));
                 assertBlocked(githubTrust({ partition, sub: "repo:acme/*", subOperator: "StringLike" }));
             }
         });
@@ -119,7 +120,60 @@ describe("github-oidc-trust-pins-repository analysis", () => {
             assertBlocked(githubTrust({ sub: "repo:acme/api:pull_request", aud: "*", audOperator: "StringLike" }), [/aud value "\*"/]));
         it("aud under ForAllValues: restricts nothing", () =>
             assertBlocked(githubTrust({ sub: "repo:acme/api:pull_request", audOperator: "ForAllValues:StringEquals" }), [/does not restrict the audience/]));
-        it("a custom exact audience passes", () => assertPasses(githubTrust({ sub: "repo:acme/api:pull_request", aud: "sts.amazonaws.com.cn" })));
+        const sub = "repo:acme/api:pull_request";
+        it("STS's audience passes, in the partition's spelling", () => {
+            assertPasses(githubTrust({ sub, aud: "sts.amazonaws.com" }));
+            assertPasses(githubTrust({ sub, aud: "sts.amazonaws.com", partition: "aws-us-gov" }));
+            assertPasses(githubTrust({ sub, aud: "sts.amazonaws.com.cn", partition: "aws-cn" }));
+        });
+        it("another partition's STS audience is blocked (the provider is not meant to accept it)", () => {
+            assertBlocked(githubTrust({ sub, aud: "sts.amazonaws.com.cn" }), [/aud value "sts\.amazonaws\.com\.cn" is not an audience/, /"sts\.amazonaws\.com"/]);
+            assertBlocked(githubTrust({ sub, aud: "sts.amazonaws.com", partition: "aws-cn" }), [/"sts\.amazonaws\.com\.cn"/]);
+        });
+        it("GitHub's default audience (the owner's URL) is blocked: the real trust that passed before", () =>
+            assertBlocked(githubTrust({ sub, aud: "https://github.com/acme" }), [/aud value "https:\/\/github\.com\/acme" is not an audience/]));
+        it("one foreign value among allowed ones opens the role (values under one key are OR-ed)", () =>
+            assertBlocked(githubTrust({ sub, aud: ["sts.amazonaws.com", "api://AzureADTokenExchange"] }), [/"api:\/\/AzureADTokenExchange"/]));
+        it("values are compared exactly: STS compares case-sensitively", () =>
+            assertBlocked(githubTrust({ sub, aud: "STS.amazonaws.com" }), [/not an audience/]));
+        it("StringLike without a wildcard is exact; with one it is blocked", () => {
+            assertPasses(githubTrust({ sub, aud: "sts.amazonaws.com", audOperator: "StringLike" }));
+            assertBlocked(githubTrust({ sub, aud: "sts.amazonaws.*", audOperator: "StringLike" }), [/contains a wildcard/]);
+        });
+        it("the aud key is found whatever its case, and a foreign value under it still counts", () => {
+            const document = policyDocument({
+                ...githubTrustStatement({ aud: null }),
+                Condition: { StringEquals: { [SUB]: sub, [AUD.toUpperCase()]: "https://github.com/acme" } },
+            });
+            assertBlocked(document, [/not an audience/]);
+        });
+        it("a second clause that pins the audience is enough (separate operators are AND-ed)", () => {
+            const document = policyDocument({
+                ...githubTrustStatement({ aud: null }),
+                Condition: {
+                    StringEquals: { [SUB]: sub, [AUD]: "sts.amazonaws.com" },
+                    StringLike: { [AUD]: ["sts.amazonaws.com", "https://github.com/acme"] },
+                },
+            });
+            assertPasses(document);
+        });
+        it("an enterprise issuer's aud key is judged the same way", () => {
+            const issuer = `${GITHUB}/acme-corp`;
+            assertPasses(githubTrust({ issuer, sub }));
+            assertBlocked(githubTrust({ issuer, sub, aud: "https://github.com/acme-corp" }), [/acme-corp:aud/]);
+        });
+        it("allowedAudiences replaces the default, for every partition", () => {
+            const options = { allowedAudiences: ["sigstore", "sts.amazonaws.com"] };
+            assertPasses(githubTrust({ sub, aud: "sigstore" }), options);
+            assertPasses(githubTrust({ sub, aud: ["sigstore", "sts.amazonaws.com"] }), options);
+            assertBlocked(githubTrust({ sub, aud: "sts.amazonaws.com.cn", partition: "aws-cn" }), [/sigstore, sts\.amazonaws\.com/], options);
+        });
+        it("Principal * (no provider ARN) accepts either STS audience and nothing else", () => {
+            const star = (aud: string) => policyDocument({ ...githubTrustStatement({ sub, aud }), Principal: "*" });
+            assertPasses(star("sts.amazonaws.com"));
+            assertPasses(star("sts.amazonaws.com.cn"));
+            assertBlocked(star("https://github.com/acme"), [/not an audience/]);
+        });
     });
 
     describe("which statements count", () => {
