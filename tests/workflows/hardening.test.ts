@@ -22,6 +22,7 @@ const PR = ".github/workflows/pull-request.yml";
 const COMMENT = ".github/workflows/pull-request-comment.yml";
 const DEPLOY = ".github/workflows/deploy.yml";
 const RELEASE = ".github/workflows/policy-release.yml";
+const DRIFT = ".github/workflows/drift.yml";
 
 const CHECKOUT_PIN = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1";
 const SETUP_NODE_PIN = "actions/setup-node@820762786026740c76f36085b0efc47a31fe5020 # v7.0.0";
@@ -124,7 +125,11 @@ const MUTATIONS: readonly Mutation[] = [
         rule: "pull-requests-scope",
         file: PR,
         what: "pull-requests: write left after comments were turned off",
-        doc: (d) => void (inputs(stepUsing(d, "preview", "pulumi/actions"))["comment-on-pr"] = false),
+        doc: (d) => {
+            inputs(stepUsing(d, "preview", "pulumi/actions"))["comment-on-pr"] = false;
+            const list = steps(d, "preview");
+            list.splice(list.indexOf(failureCommentStep(d)), 1);
+        },
     },
     // Checkout
     {
@@ -298,8 +303,8 @@ const MUTATIONS: readonly Mutation[] = [
     {
         rule: "policy-pack",
         file: DEPLOY,
-        what: "prod checked with dev's pack configuration",
-        doc: (d) => void (inputs(stepUsing(d, "up-prod", "pulumi/actions")).policyPackConfigs = "./policy/config/dev.json"),
+        what: "prod checked with a per-stack pack configuration instead of the organisation's",
+        doc: (d) => void (inputs(stepUsing(d, "up-prod", "pulumi/actions")).policyPackConfigs = "./policy/config/prod.json"),
     },
     {
         rule: "policy-pack",
@@ -307,8 +312,132 @@ const MUTATIONS: readonly Mutation[] = [
         what: "a pack without its configuration",
         doc: (d) => void delete inputs(stepUsing(d, "preview", "pulumi/actions")).policyPackConfigs,
     },
+    {
+        rule: "policy-pack",
+        file: DRIFT,
+        what: "a drift check with a per-stack pack configuration",
+        doc: (d) => void (inputs(stepUsing(d, "drift", "pulumi/actions")).policyPackConfigs = "./policy/config/${{ matrix.stack }}.json"),
+    },
+    {
+        rule: "policy-enable",
+        file: RELEASE,
+        what: "the organisation enablement without --config",
+        text: (t) => replaceOnce(t, ' --config ./policy/config/organization.json', ""),
+    },
+    {
+        rule: "policy-enable",
+        file: RELEASE,
+        what: "the organisation enablement with another configuration",
+        text: (t) => replaceOnce(t, "--config ./policy/config/organization.json", "--config ./policy/config/prod.json"),
+    },
+    // A failed preview says so in its comment
+    {
+        rule: "preview-failure-comment",
+        file: PR,
+        what: "no step after a failed preview",
+        doc: (d) => {
+            const list = steps(d, "preview");
+            list.splice(list.indexOf(failureCommentStep(d)), 1);
+        },
+    },
+    {
+        rule: "preview-failure-comment",
+        file: PR,
+        what: "the failure step running on success",
+        doc: (d) => void (failureCommentStep(d).if = "${{ success() }}"),
+    },
+    {
+        rule: "preview-failure-comment",
+        file: PR,
+        what: "a preview without an id",
+        doc: (d) => void delete stepUsing(d, "preview", "pulumi/actions").id,
+    },
+    {
+        rule: "preview-failure-comment",
+        file: PR,
+        what: "a failure comment pulumi/actions would not find again (no Pulumi report summary)",
+        doc: (d) => {
+            const step = failureCommentStep(d);
+            step.run = String(step.run).replace("<summary>Pulumi report</summary>", "<summary>Preview failed</summary>");
+        },
+    },
+    {
+        rule: "preview-failure-comment",
+        file: PR,
+        what: "a failure comment without the offline plan",
+        doc: (d) => {
+            const step = failureCommentStep(d);
+            step.run = String(step.run).replace(/offline-plan/g, "nothing");
+        },
+    },
+    {
+        rule: "preview-failure-comment",
+        file: PR,
+        what: "the offline plan rendered after the credentials (pull request code next to them)",
+        doc: (d) => {
+            const list = steps(d, "preview");
+            const plan = list.findIndex((step) => String(step.run ?? "").includes("--format markdown"));
+            const [moved] = list.splice(plan, 1);
+            list.splice(list.indexOf(stepUsing(d, "preview", "pulumi/actions")), 0, moved);
+        },
+    },
+    // Drift check
+    {
+        rule: "drift-check",
+        file: DRIFT,
+        what: "a drift preview that accepts changes",
+        doc: (d) => void delete inputs(stepUsing(d, "drift", "pulumi/actions"))["expect-no-changes"],
+    },
+    {
+        rule: "drift-check",
+        file: DRIFT,
+        what: "a drift preview without refresh",
+        doc: (d) => void (inputs(stepUsing(d, "drift", "pulumi/actions")).refresh = false),
+    },
+    {
+        rule: "drift-check",
+        file: DRIFT,
+        what: "a scheduled update instead of a preview",
+        doc: (d) => void (inputs(stepUsing(d, "drift", "pulumi/actions")).command = "up"),
+    },
+    {
+        rule: "drift-check",
+        file: DRIFT,
+        what: "no summary of the outcome",
+        doc: (d) => {
+            const list = steps(d, "drift");
+            list.splice(list.findIndex((step) => String(step.run ?? "").includes("GITHUB_STEP_SUMMARY")), 1);
+        },
+    },
+    {
+        rule: "drift-check",
+        file: DRIFT,
+        what: "prod left out of the drift check",
+        doc: (d) => {
+            const matrix = mapping(mapping(job(d, "drift").strategy, "strategy").matrix, "matrix");
+            matrix.include = (matrix.include as Record<string, unknown>[]).filter((entry) => entry.stack !== "prod");
+        },
+    },
+    { rule: "drift-check", file: DRIFT, what: "no schedule and no manual start", doc: (d) => void (d.on = { push: { branches: ["main"] } }) },
+    { rule: "drift-check", file: DRIFT, what: "no manual start", doc: (d) => void (d.on = { schedule: [{ cron: "17 4 * * *" }] }) },
     { rule: "timeout", file: COMMENT, what: "a job without timeout", doc: (d) => void delete job(d, "comment")["timeout-minutes"] },
+    { rule: "timeout", file: DRIFT, what: "a drift job without timeout", doc: (d) => void delete job(d, "drift")["timeout-minutes"] },
+    { rule: "id-token-scope", file: DRIFT, what: "a drift job without id-token: write", doc: (d) => void delete permissions(d, "drift")["id-token"] },
+    { rule: "cache-paths", file: DRIFT, what: "a drift job caching ~/.pulumi", doc: (d) => void (inputs(stepUsing(d, "drift", "actions/cache")).path = "~/.pulumi\n") },
+    {
+        rule: "run-injection",
+        file: DRIFT,
+        what: "a step outcome passed through env is fine, an event field in the script is not",
+        doc: (d) => void steps(d, "drift").push({ run: 'echo "${{ github.event.schedule }}"' }),
+    },
 ];
+
+/** The step that rewrites the stack's comment when the preview failed. */
+function failureCommentStep(doc: Doc): Record<string, unknown> {
+    const found = steps(doc, "preview").find((s) => typeof s.if === "string" && s.if.includes("failure()"));
+    if (found === undefined) throw new Error("the preview job has no failure step");
+    return found;
+}
 
 function applyMutation(files: readonly WorkflowFile[], mutation: Mutation): WorkflowFile[] {
     return files.map((wf) => {
@@ -326,7 +455,7 @@ describe("pipeline hardening", () => {
 
     it("finds the pipeline's workflows", () => {
         const paths = files.map((f) => f.path);
-        for (const expected of [PR, COMMENT, DEPLOY, RELEASE]) assert.ok(paths.includes(expected), `${expected} is missing`);
+        for (const expected of [PR, COMMENT, DEPLOY, RELEASE, DRIFT]) assert.ok(paths.includes(expected), `${expected} is missing`);
     });
 
     it("every workflow passes every hardening rule", () => {

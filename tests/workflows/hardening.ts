@@ -32,6 +32,9 @@ export type RuleId =
     | "pulumi-version"
     | "pr-comment"
     | "policy-pack"
+    | "policy-enable"
+    | "preview-failure-comment"
+    | "drift-check"
     | "timeout"
     | "dependabot";
 
@@ -52,6 +55,12 @@ export interface WorkflowFile {
 
 /** Stacks in deploy order: each stack's `up` job must (transitively) need the previous one's. */
 export const STACK_ORDER: readonly string[] = ["dev", "prod"];
+
+/**
+ * The organisation's one pack configuration: the file `pulumi policy enable --config` gets, and
+ * the one every preview and update applies, so "protected" means the same everywhere.
+ */
+export const ORGANIZATION_PACK_CONFIG = "./policy/config/organization.json";
 
 /** Versions of actions known to be broken for everyone; pinning them is reported. */
 export const KNOWN_BAD_VERSIONS: Readonly<Record<string, readonly string[]>> = {
@@ -1010,7 +1019,7 @@ export function checkPrComments(wf: WorkflowFile): Problem[] {
     return problems;
 }
 
-/** Every preview and update runs the local pack with the stack's own configuration. */
+/** Every preview and update runs the local pack with the organisation's configuration. */
 export function checkPolicyPack(wf: WorkflowFile): Problem[] {
     const problems: Problem[] = [];
     for (const job of jobsOf(wf)) {
@@ -1035,21 +1044,163 @@ export function checkPolicyPack(wf: WorkflowFile): Problem[] {
                 continue;
             }
             for (const combo of matrixCombinations(job)) {
-                const stackName = expandMatrix(String(step.with["stack-name"] ?? ""), combo);
-                const stack = stackName.slice(stackName.lastIndexOf("/") + 1);
                 const config = expandMatrix(configs[index], combo);
-                if (config !== `./policy/config/${stack}.json`) {
+                if (config !== ORGANIZATION_PACK_CONFIG) {
                     problems.push({
                         rule: "policy-pack",
                         file: wf.path,
                         where: at,
-                        message: `stack ${stack} runs the pack with ${config}, not ./policy/config/${stack}.json`,
+                        message: `runs the pack with ${config}, not ${ORGANIZATION_PACK_CONFIG}, the configuration the organisation enables: a preview could pass what the organisation blocks, or the reverse`,
                     });
                 }
             }
         }
     }
     return problems;
+}
+
+/** `pulumi policy enable` passes the organisation's configuration (`--config`), the file previews and updates apply. */
+export function checkPolicyEnable(wf: WorkflowFile): Problem[] {
+    const problems: Problem[] = [];
+    for (const job of jobsOf(wf)) {
+        for (const step of job.steps) {
+            if (step.run === undefined) continue;
+            const script = step.run.replace(/\\\n/g, " ");
+            for (const line of script.split("\n")) {
+                const code = line.replace(/(^|\s)#.*$/, "");
+                if (!/\bpulumi\s+policy\s+enable\b/.test(code)) continue;
+                const config = /--config(?:\s+|=)("?)([^\s"]+)\1/.exec(code);
+                if (config === null || config[2] !== ORGANIZATION_PACK_CONFIG) {
+                    problems.push({
+                        rule: "policy-enable",
+                        file: wf.path,
+                        where: where(job, step),
+                        message: `\`pulumi policy enable\` must pass --config ${ORGANIZATION_PACK_CONFIG} (got ${config === null ? "no --config" : config[2]}); without it the organisation runs the pack's defaults, not what previews check`,
+                    });
+                }
+            }
+        }
+    }
+    return problems;
+}
+
+/**
+ * A pull request preview that comments is followed by a step that, when that preview fails,
+ * rewrites the stack's comment: pulumi/actions comments only after a successful command
+ * (v7.0.0 src/main.ts), and finds its comment again by heading and the "Pulumi report" summary
+ * (src/libs/pr.ts), so the failure comment must carry both.
+ */
+export function checkPreviewFailureComment(wf: WorkflowFile): Problem[] {
+    const problems: Problem[] = [];
+    for (const job of jobsOf(wf)) {
+        for (const step of pulumiSteps(job)) {
+            if (String(step.with.command) !== "preview" || !truthy(step.with["comment-on-pr"])) continue;
+            const at = where(job, step);
+            const id = typeof step.raw.id === "string" ? step.raw.id : undefined;
+            if (id === undefined) {
+                problems.push({ rule: "preview-failure-comment", file: wf.path, where: at, message: "a commenting preview needs an `id:` so a later step can tell that it failed" });
+                continue;
+            }
+            const follower = job.steps.slice(step.index + 1).find((later) => {
+                const condition = normalizeExpression(later.raw.if).replace(/"/g, "'");
+                return (
+                    condition.includes("failure()") &&
+                    !condition.includes("||") &&
+                    new RegExp(`steps\\.${id}\\.(outcome|conclusion) == 'failure'`).test(condition)
+                );
+            });
+            if (follower === undefined) {
+                problems.push({
+                    rule: "preview-failure-comment",
+                    file: wf.path,
+                    where: at,
+                    message: `no later step runs \`if: failure() && steps.${id}.outcome == 'failure'\`: a failed preview would leave the last passing comment in place`,
+                });
+                continue;
+            }
+            const script = follower.run ?? "";
+            const env = isRecord(follower.raw.env) ? Object.values(follower.raw.env).map(String).join("\n") : "";
+            const posts = /\bgh\b[^\n]*\bapi\b/.test(script) && /\/comments\b/.test(script);
+            const sameHeading = script.includes("#### :tropical_drink:") && /preview/.test(script);
+            const sameSummary = script.includes("<summary>Pulumi report</summary>");
+            // The offline plan is rendered before any credential step (it runs the pull request's
+            // code) and the failure step reads the file it wrote.
+            const firstCredential = job.steps.findIndex((later) => OIDC_ACTIONS.some((action) => stepUses(later, action)));
+            const planFiles = job.steps
+                .filter((earlier) => firstCredential < 0 || earlier.index < firstCredential)
+                .map((earlier) => /\bnpm run\b[^\n]*\bplan\b[^\n]*--format markdown[^\n]*?>\s*"?([^"\s]+)"?/.exec(earlier.run ?? ""))
+                .filter((match): match is RegExpExecArray => match !== null)
+                .map((match) => match[1].slice(match[1].lastIndexOf("/") + 1));
+            const plan = planFiles.some((file) => (script + env).includes(file));
+            if (!posts || !sameHeading || !sameSummary || !plan) {
+                problems.push({
+                    rule: "preview-failure-comment",
+                    file: wf.path,
+                    where: where(job, follower),
+                    message:
+                        "the failed-preview step must update the stack's comment through the API, with pulumi/actions' heading " +
+                        "(#### :tropical_drink: `preview` on <project>/<stack>) and <summary>Pulumi report</summary>, and include the offline plan" +
+                        ` (missing: ${[!posts && "a gh api .../comments call", !sameHeading && "the heading", !sameSummary && "the summary", !plan && "the offline plan, rendered by an earlier step before any credential"].filter(Boolean).join(", ")})`,
+                });
+            }
+        }
+    }
+    return problems;
+}
+
+/** The scheduled drift check: previews with `refresh` and `expect-no-changes`, and explains a failure in the job summary. */
+export function checkDriftWorkflow(wf: WorkflowFile): Problem[] {
+    if (!triggersOf(wf).includes("schedule")) return [];
+    const problems: Problem[] = [];
+    const problem = (where: string, message: string): void => void problems.push({ rule: "drift-check", file: wf.path, where, message });
+    if (!triggersOf(wf).includes("workflow_dispatch")) problem("on", "a scheduled check must also start by hand (workflow_dispatch), to re-check after a fix");
+    for (const job of jobsOf(wf)) {
+        const previews = pulumiSteps(job).filter((step) => step.with.command !== undefined);
+        for (const step of previews) {
+            const at = where(job, step);
+            if (String(step.with.command) !== "preview") {
+                problem(at, `a scheduled workflow runs \`pulumi ${String(step.with.command)}\`; a drift check only previews`);
+                continue;
+            }
+            if (!truthy(step.with["expect-no-changes"])) problem(at, "without expect-no-changes: true a drifted stack passes");
+            if (!truthy(step.with.refresh)) problem(at, "without refresh: true the preview compares with the last saved state, not with what AWS and GitHub hold now");
+            if (truthy(step.with["comment-on-pr"])) problem(at, "a scheduled run has no pull request to comment on");
+            const id = typeof step.raw.id === "string" ? step.raw.id : undefined;
+            const summary = job.steps.slice(step.index + 1).find(
+                (later) =>
+                    /always\(\)|failure\(\)/.test(normalizeExpression(later.raw.if)) &&
+                    (later.run ?? "").includes("GITHUB_STEP_SUMMARY") &&
+                    id !== undefined &&
+                    Object.values(isRecord(later.raw.env) ? later.raw.env : {}).some((value) => String(value).includes(`steps.${id}.outcome`)),
+            );
+            if (summary === undefined) {
+                problem(at, "no later step (if: always() or failure()) explains the outcome of this preview in $GITHUB_STEP_SUMMARY");
+            }
+        }
+        const permissions = permissionsOf(job.raw.permissions);
+        if (isRecord(permissions)) {
+            for (const scope of ["pull-requests", "contents", "actions", "issues"]) {
+                if (permissions[scope] === "write") problem(where(job), `${scope}: write in a drift check, which only reads`);
+            }
+        }
+    }
+    return problems;
+}
+
+/** The stacks the scheduled drift checks preview, over every workflow. */
+function driftCheckedStacks(files: readonly WorkflowFile[]): Set<string> {
+    const stacks = new Set<string>();
+    for (const wf of files.filter((file) => triggersOf(file).includes("schedule"))) {
+        for (const job of jobsOf(wf)) {
+            for (const step of pulumiSteps(job).filter((s) => String(s.with.command) === "preview" && truthy(s.with["expect-no-changes"]))) {
+                for (const combo of matrixCombinations(job)) {
+                    const name = expandMatrix(String(step.with["stack-name"] ?? ""), combo);
+                    stacks.add(name.slice(name.lastIndexOf("/") + 1));
+                }
+            }
+        }
+    }
+    return stacks;
 }
 
 export function checkTimeouts(wf: WorkflowFile): Problem[] {
@@ -1081,6 +1232,9 @@ export function checkWorkflow(wf: WorkflowFile, options: { sdkVersion?: string }
         ...checkPulumiVersion(wf, options.sdkVersion),
         ...checkPrComments(wf),
         ...checkPolicyPack(wf),
+        ...checkPolicyEnable(wf),
+        ...checkPreviewFailureComment(wf),
+        ...checkDriftWorkflow(wf),
         ...checkTimeouts(wf),
     ];
 }
@@ -1089,6 +1243,15 @@ export function checkWorkflow(wf: WorkflowFile, options: { sdkVersion?: string }
 export function checkWorkflows(files: readonly WorkflowFile[], options: { sdkVersion?: string } = {}): Problem[] {
     const problems = files.flatMap((wf) => checkWorkflow(wf, options));
     problems.push(...checkConsistentPins(files), ...checkWorkflowRunTargets(files));
+    const drifted = driftCheckedStacks(files);
+    for (const stack of STACK_ORDER.filter((name) => !drifted.has(name))) {
+        problems.push({
+            rule: "drift-check",
+            file: ".github/workflows",
+            where: "-",
+            message: `no scheduled workflow previews stack ${stack} with expect-no-changes: a renamed repository or a hand edit would show up only as a broken deploy`,
+        });
+    }
     if (!files.some((wf) => jobsOf(wf).some((job) => upSteps(job).length > 0))) {
         problems.push({ rule: "deploy-environment", file: ".github/workflows", where: "-", message: "no workflow runs `pulumi up`" });
     }
