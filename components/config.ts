@@ -39,7 +39,7 @@ import {
     partitionOf,
     stsAudience,
 } from "./names";
-import { PermissionPresets, PolicyDocument, PRESET_FIELDS, ResourceScope, Statement } from "./presets";
+import { PermissionPresets, PolicyDocument, PRESET_FIELDS, READ_ONLY_PRESETS, ResourceScope, Statement } from "./presets";
 import { contextLabel, issuerHost, SubjectFormat, TrustContext } from "./subjects";
 
 /** The config namespace of the program (the project name). */
@@ -108,7 +108,7 @@ const REPOSITORY_FIELDS = [
     ...ENVIRONMENT_ONLY_FIELDS,
     "variablePrefix",
 ] as const;
-const PERMISSION_FIELDS = ["ecs", "lambda", "staticSite", "statements", "managedPolicyArns"] as const;
+const PERMISSION_FIELDS = ["ecs", "lambda", "staticSite", "keyless", "keylessRead", "statements", "managedPolicyArns"] as const;
 const STATEMENT_FIELDS = ["Sid", "Effect", "Action", "Resource", "Condition"] as const;
 const SUBJECT_FORMATS = ["auto", "legacy", "immutable", "both"] as const;
 
@@ -266,8 +266,26 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
     };
 
     const scope: ResourceScope | undefined =
-        region && accountId && isRegion(region) && isAccountId(accountId)
-            ? { partition, region, accountId }
+        region && accountId && isRegion(region) && isAccountId(accountId) && rolePath
+            ? {
+                  partition,
+                  region,
+                  accountId,
+                  // For the keyless presets: every boundary a role of this stack may carry (the
+                  // stack's and the entries' own), so keyless's role can create each of them.
+                  keyless: {
+                      partition,
+                      accountId,
+                      rolePath,
+                      issuerHost: host,
+                      permissionsBoundaryArns: [
+                          ...new Set([
+                              ...(permissionsBoundaryArn ? [permissionsBoundaryArn] : []),
+                              ...rawEntryBoundaries(value("repositories")),
+                          ]),
+                      ],
+                  },
+              }
             : undefined;
 
     const deployments: Deployment[] = [];
@@ -690,6 +708,12 @@ function readPermissions(
     if (raw.ecs !== undefined) presets.ecs = readEcs(raw.ecs, `${permissionsKey}.ecs`, scope, problems);
     if (raw.lambda !== undefined) presets.lambda = readLambda(raw.lambda, `${permissionsKey}.lambda`, problems);
     if (raw.staticSite !== undefined) presets.staticSite = readStaticSite(raw.staticSite, `${permissionsKey}.staticSite`, problems);
+    for (const name of ["keyless", "keylessRead"] as const) {
+        if (raw[name] === undefined) continue;
+        const preset = raw[name];
+        if (isObject(preset) && Object.keys(preset).length === 0) presets[name] = {};
+        else problems.add(`${permissionsKey}.${name}`, `expected {} (the preset has no fields: it follows the stack's account, role path and boundary), got ${show(preset)}`);
+    }
 
     const statements = raw.statements === undefined ? [] : readStatements(raw.statements, `${permissionsKey}.statements`, problems);
     const managedPolicyArns =
@@ -704,8 +728,24 @@ function readPermissions(
     });
     rejectDuplicates(managedPolicyArns, `${permissionsKey}.managedPolicyArns`, problems, "policy");
 
+    if (presets.keyless !== undefined || presets.keylessRead !== undefined) {
+        const which = presets.keyless !== undefined ? "keyless" : "keylessRead";
+        if (context.permissionsBoundaryArn === undefined) {
+            problems.add(
+                `${permissionsKey}.${which}`,
+                "keyless's own roles create and read roles that must stay capped: set keyless:permissionsBoundaryArn " +
+                    "(see the README's bootstrap of the permissions boundary)",
+            );
+        }
+        if (scope?.keyless?.rolePath === "/") {
+            problems.add(
+                `${permissionsKey}.${which}`,
+                "with keyless:rolePath / the preset would cover every role of the account; give keyless its own path, e.g. /github-actions/",
+            );
+        }
+    }
     if (trustContext?.kind === "pullRequest") {
-        for (const preset of Object.keys(presets)) {
+        for (const preset of Object.keys(presets).filter((name) => !(READ_ONLY_PRESETS as string[]).includes(name))) {
             problems.add(
                 `${permissionsKey}.${preset}`,
                 "a pull_request role runs code from any branch a contributor pushes, so it must stay read-only; " +
@@ -884,6 +924,14 @@ function readStatements(raw: unknown, statementsKey: string, problems: Problems)
     return statements;
 }
 
+/** The `permissionsBoundaryArn` strings the repository entries set (checked where each entry is read). */
+function rawEntryBoundaries(repositories: unknown): string[] {
+    if (!Array.isArray(repositories)) return [];
+    return repositories
+        .map((entry) => (isObject(entry) ? entry.permissionsBoundaryArn : undefined))
+        .filter((arn): arn is string => typeof arn === "string" && arn !== "");
+}
+
 function checkAdoptedProvider(
     arn: string,
     expected: { partition: Partition; accountId: string | undefined; host: string },
@@ -933,7 +981,15 @@ function checkAcrossDeployments(deployments: readonly Deployment[], problems: Pr
     const contexts = new Map<string, string>();
     const roleNames = new Map<string, string>();
     const variables = new Map<string, string>();
+    const keylessRole = deployments.find((deployment) => deployment.presets.keyless !== undefined);
     for (const deployment of deployments) {
+        if (keylessRole && deployment.permissionsBoundaryArn === undefined) {
+            problems.add(
+                deployment.key,
+                `has no permissions boundary, so keyless's own role (${keylessRole.key}.permissions.keyless) could not create it: ` +
+                    "it may only create roles that carry one; set keyless:permissionsBoundaryArn or this entry's permissionsBoundaryArn",
+            );
+        }
         const contextKey = `${deployment.repository.toLowerCase()} ${JSON.stringify(deployment.context).toLowerCase()}`;
         const previous = contexts.get(contextKey);
         if (previous) {

@@ -3,6 +3,13 @@
 // the seed articles call (docker push + register task definition + update service; update
 // function code + publish version + wait; s3 sync --delete + CloudFront invalidation).
 
+import {
+    BOUNDARY_CONDITIONED_ACTIONS,
+    keylessActions,
+    keylessResourceArns,
+    KeylessTarget,
+    NEVER_ALLOWED_ACTIONS,
+} from "./keylessPermissions";
 import { Partition } from "./names";
 
 /** An IAM policy statement as keyless writes it. */
@@ -24,6 +31,8 @@ export interface ResourceScope {
     readonly partition: Partition;
     readonly region: string;
     readonly accountId: string;
+    /** keyless's own resources in the stack; needed by the `keyless` and `keylessRead` presets. */
+    readonly keyless?: KeylessTarget;
 }
 
 /** Push images to named ECR repositories and roll named ECS services onto a new task definition. */
@@ -54,17 +63,32 @@ export interface StaticSitePreset {
     readonly distributionId: string;
 }
 
+/**
+ * keyless's own deploy role: everything `pulumi up` of this stack does in AWS (components/
+ * keylessPermissions.ts), on the stack's role path, OIDC provider and boundaries only. No fields:
+ * it is derived from the stack (account, `keyless:rolePath`, issuer, permissions boundaries).
+ */
+export type KeylessPreset = Readonly<Record<string, never>>;
+
 export interface PermissionPresets {
     readonly ecs?: EcsPreset;
     readonly lambda?: LambdaPreset;
     readonly staticSite?: StaticSitePreset;
+    readonly keyless?: KeylessPreset;
+    /** keyless's read-only preview and drift roles: what `pulumi preview --refresh` of this stack reads. */
+    readonly keylessRead?: KeylessPreset;
 }
 
 export const PRESET_FIELDS = {
     ecs: ["cluster", "services", "ecrRepositories", "taskRoleArns"],
     lambda: ["functions"],
     staticSite: ["bucket", "distributionId"],
+    keyless: [],
+    keylessRead: [],
 } as const;
+
+/** Presets that only read: allowed on pull_request roles. */
+export const READ_ONLY_PRESETS: readonly (keyof PermissionPresets)[] = ["keylessRead"];
 
 function arn(scope: ResourceScope, service: string, resource: string, regional = true): string {
     return `arn:${scope.partition}:${service}:${regional ? scope.region : ""}:${scope.accountId}:${resource}`;
@@ -160,11 +184,80 @@ export function staticSiteStatements(preset: StaticSitePreset, scope: ResourceSc
     ];
 }
 
+function keylessTarget(scope: ResourceScope): KeylessTarget {
+    if (scope.keyless === undefined) {
+        throw new Error("the keyless presets need the stack's role path, issuer and permissions boundary (ResourceScope.keyless)");
+    }
+    return scope.keyless;
+}
+
+/**
+ * keyless's own deploy role. Roles only under the stack's path; creating a role or setting a
+ * boundary only with one of the stack's boundaries (iam:PermissionsBoundary), so every role it
+ * makes, itself included, stays capped; removing a boundary is denied outright. No iam:PassRole:
+ * keyless never passes a role to a service.
+ */
+export function keylessStatements(scope: ResourceScope): Statement[] {
+    const target = keylessTarget(scope);
+    const arns = keylessResourceArns(target);
+    const roleActions = keylessActions("role", "all");
+    return [
+        {
+            Sid: "KeylessManageGithubOidcProvider",
+            Effect: "Allow",
+            Action: keylessActions("oidcProvider", "all"),
+            Resource: arns.oidcProvider,
+        },
+        {
+            Sid: "KeylessCreateRolesWithinBoundary",
+            Effect: "Allow",
+            Action: roleActions.filter((action) => BOUNDARY_CONDITIONED_ACTIONS.includes(action)),
+            Resource: arns.role,
+            Condition: {
+                StringEquals: {
+                    "iam:PermissionsBoundary":
+                        target.permissionsBoundaryArns.length === 1 ? target.permissionsBoundaryArns[0] : [...target.permissionsBoundaryArns],
+                },
+            },
+        },
+        {
+            Sid: "KeylessManageRoles",
+            Effect: "Allow",
+            Action: roleActions.filter((action) => !BOUNDARY_CONDITIONED_ACTIONS.includes(action)),
+            Resource: arns.role,
+        },
+        {
+            Sid: "KeylessReadPermissionsBoundary",
+            Effect: "Allow",
+            Action: keylessActions("boundaryPolicy", "all"),
+            Resource: arns.boundaryPolicy,
+        },
+        {
+            Sid: "KeylessNeverRemoveABoundary",
+            Effect: "Deny",
+            Action: [...NEVER_ALLOWED_ACTIONS],
+            Resource: "*",
+        },
+    ];
+}
+
+/** keyless's read-only roles (pull request previews, the drift check): every read of a refresh and a preview. */
+export function keylessReadStatements(scope: ResourceScope): Statement[] {
+    const arns = keylessResourceArns(keylessTarget(scope));
+    return [
+        { Sid: "KeylessReadGithubOidcProvider", Effect: "Allow", Action: keylessActions("oidcProvider", "read"), Resource: arns.oidcProvider },
+        { Sid: "KeylessReadRoles", Effect: "Allow", Action: keylessActions("role", "read"), Resource: arns.role },
+        { Sid: "KeylessReadPermissionsBoundary", Effect: "Allow", Action: keylessActions("boundaryPolicy", "read"), Resource: arns.boundaryPolicy },
+    ];
+}
+
 /** Every preset's statements, in a stable order. */
 export function presetStatements(presets: PermissionPresets, scope: ResourceScope): Statement[] {
     return [
         ...(presets.ecs ? ecsStatements(presets.ecs, scope) : []),
         ...(presets.lambda ? lambdaStatements(presets.lambda, scope) : []),
         ...(presets.staticSite ? staticSiteStatements(presets.staticSite, scope) : []),
+        ...(presets.keyless ? keylessStatements(scope) : []),
+        ...(presets.keylessRead && !presets.keyless ? keylessReadStatements(scope) : []),
     ];
 }

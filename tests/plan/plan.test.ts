@@ -49,7 +49,7 @@ describe("npm run plan", function () {
             assert.equal(exitCode, 0, stdout);
             assert.match(stdout, /acme\/orders-api -> environment:dev\n {2}role {8}orders-api-dev \(arn:aws:iam::111111111111:role\/github-actions\/orders-api-dev\)\n {2}trusts {6}repo:acme@73214512\/orders-api@1061140022:environment:dev\n/);
             assert.match(stdout, /acme\/storefront -> environment:dev[\s\S]*trusts {6}repo:acme\/storefront:environment:dev\n {14}repo:acme@73214512\/storefront@684421907:environment:dev/);
-            assert.match(stdout, /acme\/keyless -> pull_request[\s\S]*published {3}AWS_PREVIEW_DEV_REGION, AWS_PREVIEW_DEV_ROLE_ARN/);
+            assert.match(stdout, /acme\/keyless -> pull_request[\s\S]*published {3}(AWS_DRIFT_DEV_REGION, AWS_DRIFT_DEV_ROLE_ARN, )?AWS_PREVIEW_DEV_REGION, AWS_PREVIEW_DEV_ROLE_ARN/);
             assert.match(stdout, /Allow iam:PassRole on iam:role\/orders-api-task, iam:role\/orders-api-task-execution \(with conditions\)/);
             assert.match(stdout, /deploy from main, release\/\*/);
             assert.match(stdout, /\nPASS: no mandatory policy violated/);
@@ -75,7 +75,7 @@ describe("npm run plan", function () {
             const { exitCode, stdout } = runs.prodJson;
             assert.equal(exitCode, 0);
             const report = JSON.parse(stdout) as PlanReport;
-            assert.equal(report.roles.length, 5);
+            assert.equal(report.roles.length, 6);
             assert.deepEqual(report.verdict, { passed: true, mandatory: 0, advisory: 0 });
             const orders = report.roles.find((role) => role.roleName === "orders-api-prod")!;
             assert.deepEqual(orders.subjects, ["repo:acme@73214512/orders-api@1061140022:environment:prod"]);

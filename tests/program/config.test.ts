@@ -56,6 +56,7 @@ describe("stack config", () => {
                     [
                         "keyless environment",
                         "keyless pullRequest",
+                        "keyless branch",
                         "orders-api environment",
                         "invoice-worker environment",
                         "storefront environment",

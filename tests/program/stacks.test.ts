@@ -131,6 +131,8 @@ describe("the program under mocks", function () {
         it("publishes the pull-request role in repository variables, not an environment", () => {
             const names = dev.ofType(REPOSITORY_VARIABLE).map((variable) => `${variable.inputs.repository} ${variable.inputs.variableName}=${variable.inputs.value}`);
             assert.deepEqual(names.sort(), [
+                "keyless AWS_DRIFT_DEV_REGION=eu-west-1",
+                "keyless AWS_DRIFT_DEV_ROLE_ARN=arn:aws:iam::111111111111:role/github-actions/keyless-branch-main",
                 "keyless AWS_PREVIEW_DEV_REGION=eu-west-1",
                 "keyless AWS_PREVIEW_DEV_ROLE_ARN=arn:aws:iam::111111111111:role/github-actions/keyless-pull-request",
             ]);
