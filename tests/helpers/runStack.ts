@@ -6,20 +6,23 @@ import { OfflineRun, RecordedResource, runOffline } from "../../tools/offlineRun
 import { readStackConfig } from "../../tools/stackFiles";
 
 export interface StackRunOptions {
+    /** The program's directory (a fixture under tests/fixtures); default: this project. */
+    readonly programDir?: string;
     /** Config keys to replace (a value of undefined removes the key). */
     readonly config?: Record<string, unknown>;
     readonly answers?: (token: string, args: Record<string, unknown>) => Record<string, unknown> | undefined;
 }
 
 export async function runStack(stack: string, options: StackRunOptions = {}): Promise<StackRun> {
-    const file = readStackConfig(".", stack);
+    const programDir = options.programDir ?? ".";
+    const file = readStackConfig(programDir, stack);
     const values = { ...file.values };
     for (const [key, value] of Object.entries(options.config ?? {})) {
         if (value === undefined) delete values[key];
         else values[key] = typeof value === "string" ? value : JSON.stringify(value);
     }
     const run = await runOffline({
-        programDir: ".",
+        programDir,
         project: file.project,
         stack,
         config: values,
