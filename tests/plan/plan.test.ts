@@ -29,6 +29,8 @@ const CASES = ["--program", "tests/fixtures/keyless-config-cases"];
 describe("npm run plan", function () {
     const runs: Record<string, PlanRun> = {};
     before(async function () {
+        // Nine plans start at once, each a ts-node process: give a loaded CI machine room.
+        this.timeout(300_000);
         const commands: Record<string, string[]> = {
             devText: ["dev"],
             devMarkdown: ["dev", "--format", "markdown"],
