@@ -74,6 +74,8 @@ export const RESOURCE_TYPE_ACTIONS: Readonly<Record<string, ResourceTypeActions>
             "iam:DetachRolePolicy",
             "iam:ListRolePolicies",
             "iam:DeleteRolePolicy",
+            // RemoveRoleFromInstanceProfile is only called for instance profiles, which keyless's
+            // roles never have.
             "iam:ListInstanceProfilesForRole",
             "iam:DeleteRole",
         ],

@@ -418,6 +418,21 @@ const MUTATIONS: readonly Mutation[] = [
             matrix.include = (matrix.include as Record<string, unknown>[]).filter((entry) => entry.stack !== "prod");
         },
     },
+    {
+        rule: "drift-check",
+        file: DRIFT,
+        what: "a drift check with the App's full permissions",
+        doc: (d) => {
+            const w = inputs(stepUsing(d, "drift", "actions/create-github-app-token"));
+            for (const input of Object.keys(w).filter((k) => k.startsWith("permission-"))) delete w[input];
+        },
+    },
+    {
+        rule: "drift-check",
+        file: DRIFT,
+        what: "a drift check that can write environments",
+        doc: (d) => void (inputs(stepUsing(d, "drift", "actions/create-github-app-token"))["permission-administration"] = "write"),
+    },
     { rule: "drift-check", file: DRIFT, what: "no schedule and no manual start", doc: (d) => void (d.on = { push: { branches: ["main"] } }) },
     { rule: "drift-check", file: DRIFT, what: "no manual start", doc: (d) => void (d.on = { schedule: [{ cron: "17 4 * * *" }] }) },
     { rule: "timeout", file: COMMENT, what: "a job without timeout", doc: (d) => void delete job(d, "comment")["timeout-minutes"] },

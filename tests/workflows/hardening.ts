@@ -1177,6 +1177,14 @@ export function checkDriftWorkflow(wf: WorkflowFile): Problem[] {
                 problem(at, "no later step (if: always() or failure()) explains the outcome of this preview in $GITHUB_STEP_SUMMARY");
             }
         }
+        // Read-only GitHub token, as for previews: the App's own permissions could loosen an
+        // environment from a scheduled run.
+        for (const step of job.steps.filter((s) => stepUses(s, "actions/create-github-app-token"))) {
+            const requested = Object.entries(step.with).filter(([input]) => input.startsWith("permission-"));
+            if (requested.length === 0 || requested.some(([, level]) => level !== "read")) {
+                problem(where(job, step), "the App token of a drift check must ask for read permissions only (permission-<name>: read)");
+            }
+        }
         const permissions = permissionsOf(job.raw.permissions);
         if (isRecord(permissions)) {
             for (const scope of ["pull-requests", "contents", "actions", "issues"]) {
