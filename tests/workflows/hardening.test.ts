@@ -3,6 +3,7 @@
 
 import * as assert from "node:assert/strict";
 import fc from "fast-check";
+import { parse } from "yaml";
 import {
     checkDependabot,
     checkPins,
@@ -476,6 +477,14 @@ describe("pipeline hardening", () => {
     it("every workflow passes every hardening rule", () => {
         const problems = checkWorkflows(files, { sdkVersion: sdk });
         assert.equal(problems.length, 0, `\n${formatProblems(problems)}`);
+    });
+
+    it("the failed-preview comment names the project as Pulumi.yaml does (pulumi/actions' heading uses it)", () => {
+        const pr = files.find((wf) => wf.path === PR);
+        assert.ok(pr);
+        const step = failureCommentStep(pr.doc);
+        const project = (parse(readText("Pulumi.yaml")) as { name: string }).name;
+        assert.equal(mapping(step.env, "env").PROJECT, project);
     });
 
     it("Dependabot keeps the action pins and both npm manifests current", () => {
