@@ -31,6 +31,12 @@ describe("component arguments", () => {
         assert.ok(problems.some((problem) => /"repo:acme\/api" names no environment/.test(problem)), problems.join("\n"));
     });
 
+    it("DeployRole accepts STS's audience of either partition and refuses another audience, as the pack does", () => {
+        assert.deepEqual(DeployRole.validate({ ...role, audience: "sts.amazonaws.com.cn" }), []);
+        const problems = DeployRole.validate({ ...role, audience: "https://github.com/acme" });
+        assert.ok(problems.some((problem) => /^audience: aud value "https:\/\/github\.com\/acme" is not an audience/.test(problem)), problems.join("\n"));
+    });
+
     it("DeployRole refuses permissions and managed policies the pack would block", () => {
         const problems = DeployRole.validate({
             ...role,

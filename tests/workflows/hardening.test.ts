@@ -434,6 +434,22 @@ const MUTATIONS: readonly Mutation[] = [
         what: "a drift check that can write environments",
         doc: (d) => void (inputs(stepUsing(d, "drift", "actions/create-github-app-token"))["permission-administration"] = "write"),
     },
+    {
+        rule: "drift-check",
+        file: DRIFT,
+        what: "a drift check with the deploy role",
+        doc: (d) => void (inputs(stepUsing(d, "drift", "aws-actions/configure-aws-credentials"))["role-to-assume"] = "${{ secrets.AWS_DEPLOY_ROLE_ARN }}"),
+    },
+    {
+        rule: "drift-check",
+        file: DRIFT,
+        what: "prod checked with dev's drift role",
+        doc: (d) => {
+            const matrix = mapping(mapping(job(d, "drift").strategy, "strategy").matrix, "matrix");
+            (matrix.include as Record<string, unknown>[])[1].role = "${{ vars.AWS_DRIFT_DEV_ROLE_ARN }}";
+        },
+    },
+    { rule: "drift-check", file: DRIFT, what: "a drift check bound to an environment", doc: (d) => void (job(d, "drift").environment = "prod") },
     { rule: "drift-check", file: DRIFT, what: "no schedule and no manual start", doc: (d) => void (d.on = { push: { branches: ["main"] } }) },
     { rule: "drift-check", file: DRIFT, what: "no manual start", doc: (d) => void (d.on = { schedule: [{ cron: "17 4 * * *" }] }) },
     { rule: "timeout", file: COMMENT, what: "a job without timeout", doc: (d) => void delete job(d, "comment")["timeout-minutes"] },

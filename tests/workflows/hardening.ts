@@ -1177,6 +1177,23 @@ export function checkDriftWorkflow(wf: WorkflowFile): Problem[] {
                 problem(at, "no later step (if: always() or failure()) explains the outcome of this preview in $GITHUB_STEP_SUMMARY");
             }
         }
+        // Read-only AWS credentials: the stack's drift role (published by keyless as
+        // AWS_DRIFT_<STACK>_ROLE_ARN), never a deploy role or an environment's secrets.
+        if (previews.length > 0) {
+            if (environmentName(job) !== undefined) {
+                problem(where(job), "a drift check bound to an environment gets that environment's deploy role and secrets; it only reads");
+            }
+            for (const step of job.steps.filter((s) => stepUses(s, "aws-actions/configure-aws-credentials"))) {
+                for (const combo of matrixCombinations(job)) {
+                    const role = expandMatrix(String(step.with["role-to-assume"] ?? ""), combo);
+                    const stack = combo.stack ?? "";
+                    const expected = `vars.AWS_DRIFT_${stack.toUpperCase()}_ROLE_ARN`;
+                    if (normalizeExpression(role) !== expected) {
+                        problem(where(job, step), `assumes ${role} for stack ${stack || "?"}; a drift check assumes the read-only \`${expected}\``);
+                    }
+                }
+            }
+        }
         // Read-only GitHub token, as for previews: the App's own permissions could loosen an
         // environment from a scheduled run.
         for (const step of job.steps.filter((s) => stepUses(s, "actions/create-github-app-token"))) {
