@@ -5,6 +5,7 @@ import { RepositoryEnvironment } from "@pulumi/github/repositoryEnvironment";
 import { RepositoryEnvironmentDeploymentPolicy } from "@pulumi/github/repositoryEnvironmentDeploymentPolicy";
 import { KeylessConfigError } from "./configReader";
 import { isActionsVariableName, isDeploymentRefPattern, isEnvironmentName, isRepositoryName } from "./names";
+import { environmentLimitProblems, environmentRejection } from "./realServices/github";
 
 export interface DeploymentEnvironmentArgs {
     /** Repository name, without the owner (the GitHub provider's `owner`). */
@@ -15,7 +16,10 @@ export interface DeploymentEnvironmentArgs {
     readonly reviewerTeamIds?: readonly number[];
     /** Numeric IDs of users who may approve a deployment. Defaults to none. */
     readonly reviewerUserIds?: readonly number[];
-    /** Whether whoever triggered a run is kept from approving it. Defaults to true. */
+    /**
+     * Whether whoever triggered a run is kept from approving it. Defaults to true. Sent only with
+     * reviewers: GitHub refuses prevent_self_review on an environment without any.
+     */
     readonly preventSelfReview?: boolean;
     /** Minutes a job waits after approval before it runs (0-43200). Defaults to 0. */
     readonly waitTimer?: number;
@@ -48,13 +52,15 @@ export class DeploymentEnvironment extends pulumi.ComponentResource {
         const teams = [...(args.reviewerTeamIds ?? [])];
         const users = [...(args.reviewerUserIds ?? [])];
         const refs = args.deploymentRefs;
+        const hasReviewers = teams.length + users.length > 0;
         const environment = new RepositoryEnvironment(
             name,
             {
                 repository: args.repository,
                 environment: args.environment,
-                reviewers: teams.length + users.length > 0 ? [{ teams, users }] : [],
-                preventSelfReview: args.preventSelfReview ?? true,
+                reviewers: hasReviewers ? [{ teams, users }] : [],
+                // GitHub answers 422 to prevent_self_review without reviewers (realServices/github.ts).
+                preventSelfReview: hasReviewers && (args.preventSelfReview ?? true),
                 // The provider defaults this to true, which lets admins skip every rule below.
                 canAdminsBypass: false,
                 waitTimer: args.waitTimer ?? 0,
@@ -111,12 +117,13 @@ export class DeploymentEnvironment extends pulumi.ComponentResource {
         const problems: string[] = [];
         if (!isRepositoryName(args.repository)) problems.push(`repository: ${JSON.stringify(args.repository)} is not a repository name`);
         if (!isEnvironmentName(args.environment)) problems.push(`environment: ${JSON.stringify(args.environment)} is not an environment name`);
-        const reviewers = (args.reviewerTeamIds?.length ?? 0) + (args.reviewerUserIds?.length ?? 0);
-        if (reviewers > 6) problems.push(`reviewers: ${reviewers} given; GitHub accepts at most 6 teams and users together`);
+        const teams = args.reviewerTeamIds?.length ?? 0;
+        const users = args.reviewerUserIds?.length ?? 0;
         const waitTimer = args.waitTimer ?? 0;
-        if (!Number.isInteger(waitTimer) || waitTimer < 0 || waitTimer > 43200) {
-            problems.push(`waitTimer: ${waitTimer} is outside 0-43200 minutes`);
-        }
+        problems.push(...environmentLimitProblems({ teams, users, waitTimer }));
+        // Without the repository's visibility and plan, only the rules that do not depend on them.
+        const rejection = environmentRejection({ reviewers: teams + users, waitTimer, preventSelfReview: teams + users > 0 && (args.preventSelfReview ?? true) });
+        if (rejection) problems.push(`GitHub would refuse this environment: ${rejection}`);
         if (!("protectedBranches" in args.deploymentRefs)) {
             const patterns = [...args.deploymentRefs.branches, ...args.deploymentRefs.tags];
             if (patterns.length === 0) problems.push("deploymentRefs: no branch or tag pattern; nothing could deploy");

@@ -1,18 +1,47 @@
 // What keyless asks GitHub before creating anything: how each repository is spelled and which
-// numeric IDs it has (for immutable subjects), which subject form its tokens carry, and the
-// numeric IDs of the reviewers named by team slug and login. The questions go through the
-// GitHub provider's data sources (see pulumiGithubLookups); the answers are plain data, so the
-// decisions below are tested without Pulumi.
+// numeric IDs it has (for immutable subjects), which subject form its tokens carry, the numeric
+// IDs of the reviewers named by team slug and login, and, for protected environments, the
+// repository's visibility, the owner's plan and whether each reviewer can read the repository.
+// The questions go through the GitHub provider's data sources (see pulumiGithubLookups); the
+// answers are plain data and GitHub's rules live in realServices/github.ts, so the decisions
+// below are tested without Pulumi.
 
 import { Deployment, KeylessConfig } from "./config";
 import { show } from "./configReader";
+import {
+    environmentRejection,
+    explainRefusal,
+    GithubRefusal,
+    NEEDED_PERMISSIONS,
+    PlanProtection,
+    planProtection,
+    readGithubRefusal,
+    repositoryVisibility,
+    RepositoryVisibility,
+    teamCanRead,
+    userCanRead,
+} from "./realServices/github";
 import { decideSubjectFormat } from "./subjectFormat";
 import { exactSubjects, RepositoryIdentity, SubjectFormat } from "./subjects";
 
+/** An answer of `GET <endpoint>` as the provider's github_rest_api returns it. */
+export interface RestAnswer {
+    readonly status: number;
+    readonly body: string;
+    /**
+     * Set when the answer is an offline stand-in (`npm run plan`, tests without a GitHub world),
+     * not GitHub's: keyless then treats the fact as unknown and says it would be asked at `pulumi up`.
+     */
+    readonly standIn?: boolean;
+}
+
 /** The GitHub questions keyless asks. */
 export interface GithubLookups {
-    /** GET on the REST API (e.g. `repos/acme/api`): status and raw body, never throws for 4xx. */
-    rest(endpoint: string): Promise<{ status: number; body: string }>;
+    /**
+     * GET on the REST API (e.g. `repos/acme/api`). A 404 comes back as an answer; every other
+     * error status (403, 401, rate limits) is raised, as the provider's github_rest_api does.
+     */
+    rest(endpoint: string): Promise<RestAnswer>;
     /** Numeric ID of a team of the provider's organisation, by slug. */
     teamId(slug: string): Promise<number>;
     /** Numeric ID of a user, by login. */
@@ -43,26 +72,41 @@ interface RepositoryAnswer {
     readonly fullName: string;
     readonly ownerId: number;
     readonly repositoryId: number;
+    readonly visibility: RepositoryVisibility | "unknown";
+    readonly standIn: boolean;
+}
+
+interface PlanAnswer {
+    readonly protection: PlanProtection;
+    /** How to name the plan in messages ("GitHub's Team plan"). */
+    readonly described: string;
+    /** Why the plan is unknown, when it is. */
+    readonly unknownBecause?: string;
+    readonly standIn: boolean;
 }
 
 /** Asks GitHub what the config leaves open and builds each role's exact subjects. */
 export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubLookups): Promise<GithubFacts> {
     const warnings: string[] = [];
     const problems: string[] = [];
+    // Questions answered by offline stand-ins, named once at the end.
+    const standIns = new StandIns();
     // One question per repository, team and user, however many entries share it.
     const memo = new Map<string, Promise<unknown>>();
     const once = <T>(question: string, ask: () => Promise<T>): Promise<T> => {
         if (!memo.has(question)) memo.set(question, ask());
         return memo.get(question) as Promise<T>;
     };
+    const owner = config.owner;
+    const repositoryOf = (fullName: string) => once(`repo ${fullName.toLowerCase()}`, () => askRepository(fullName, lookups));
 
     const resolved = await Promise.all(
         config.deployments.map(async (deployment): Promise<ResolvedDeployment | undefined> => {
-            const fullName = `${config.owner}/${deployment.repository}`;
+            const fullName = `${owner}/${deployment.repository}`;
             const pinned = deployment.ownerId !== undefined && deployment.repositoryId !== undefined;
 
             let identity: RepositoryIdentity = {
-                owner: config.owner,
+                owner,
                 repository: deployment.repository,
                 ownerId: deployment.ownerId,
                 repositoryId: deployment.repositoryId,
@@ -70,50 +114,59 @@ export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubL
             if (!pinned) {
                 // Pinned IDs are authoritative and need no lookup; otherwise GitHub supplies the
                 // IDs and the exact spelling (the claim is case-sensitive).
-                const answer = await once(`repo ${fullName.toLowerCase()}`, () => askRepository(fullName, lookups));
+                const answer = await repositoryOf(fullName);
                 if (typeof answer === "string") {
                     problems.push(`${deployment.key}.name: ${answer}`);
                     return undefined;
                 }
-                const [owner, repository] = answer.fullName.split("/");
-                if (answer.fullName !== fullName) {
+                const [answerOwner, repository] = answer.fullName.split("/");
+                if (answer.fullName !== fullName && !answer.standIn) {
                     warnings.push(
                         `${deployment.key}: GitHub spells the repository ${answer.fullName}, the config ${fullName}; ` +
                             `keyless uses GitHub's spelling because the sub claim is case-sensitive`,
                     );
                 }
-                identity = { owner, repository, ownerId: answer.ownerId, repositoryId: answer.repositoryId };
+                identity = { owner: answerOwner, repository, ownerId: answer.ownerId, repositoryId: answer.repositoryId };
             }
+            const spelled = `${identity.owner}/${identity.repository}`;
 
             let subjectFormat: SubjectFormat;
             if (deployment.subjectFormat === "auto") {
-                const customization = await once(`oidc ${fullName.toLowerCase()}`, () =>
-                    lookups.rest(`repos/${identity.owner}/${identity.repository}/actions/oidc/customization/sub`),
-                );
-                const decision = decideSubjectFormat(
-                    `${identity.owner}/${identity.repository}`,
-                    customization.status,
-                    customization.body,
-                );
-                if (decision.problem) {
-                    problems.push(`${deployment.key}: ${decision.problem}`);
-                    return undefined;
-                }
-                if (decision.warning) warnings.push(`${deployment.key}: ${decision.warning}`);
-                if (
-                    pinned &&
-                    decision.repositoryId !== undefined &&
-                    (decision.repositoryId !== identity.repositoryId || decision.ownerId !== identity.ownerId)
-                ) {
-                    problems.push(
-                        `${deployment.key}: GitHub's subject for ${fullName} is repo:${decision.owner}@${decision.ownerId}/` +
-                            `${decision.repository}@${decision.repositoryId}, but the config pins ownerId ${identity.ownerId} and ` +
-                            `repositoryId ${identity.repositoryId}. The name may now belong to another repository ` +
-                            `(deleted and recreated, or transferred): check it before updating the pins.`,
+                const question = `repos/${spelled}/actions/oidc/customization/sub`;
+                const customization = await once(`oidc ${fullName.toLowerCase()}`, () => askRest(question, lookups));
+                if ("refusal" in customization) {
+                    // The documented fallback: without GitHub's answer, trust both exact forms.
+                    warnings.push(
+                        `${deployment.key}: ${explainRefusal(customization.refusal, `GET ${question}`, NEEDED_PERMISSIONS.oidcCustomization)}. ` +
+                            `Until it can, the role of ${spelled} trusts both exact subject forms (legacy and immutable); ` +
+                            `or set subjectFormat to "immutable" or "legacy" for this repository to trust only one.`,
                     );
-                    return undefined;
+                    subjectFormat = "both";
+                } else if (customization.standIn) {
+                    standIns.add("which OIDC subject form each of these uses (trusting both exact forms meanwhile):", spelled);
+                    subjectFormat = "both";
+                } else {
+                    const decision = decideSubjectFormat(spelled, customization.status, customization.body);
+                    if (decision.problem) {
+                        problems.push(`${deployment.key}: ${decision.problem}`);
+                        return undefined;
+                    }
+                    if (decision.warning) warnings.push(`${deployment.key}: ${decision.warning}`);
+                    if (
+                        pinned &&
+                        decision.repositoryId !== undefined &&
+                        (decision.repositoryId !== identity.repositoryId || decision.ownerId !== identity.ownerId)
+                    ) {
+                        problems.push(
+                            `${deployment.key}: GitHub's subject for ${fullName} is repo:${decision.owner}@${decision.ownerId}/` +
+                                `${decision.repository}@${decision.repositoryId}, but the config pins ownerId ${identity.ownerId} and ` +
+                                `repositoryId ${identity.repositoryId}. The name may now belong to another repository ` +
+                                `(deleted and recreated, or transferred): check it before updating the pins.`,
+                        );
+                        return undefined;
+                    }
+                    subjectFormat = decision.format;
                 }
-                subjectFormat = decision.format;
             } else {
                 subjectFormat = deployment.subjectFormat;
             }
@@ -123,19 +176,61 @@ export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubL
             const reviewerTeamIds: number[] = [];
             const reviewerUserIds: number[] = [];
             for (const slug of protection?.reviewerTeams ?? []) {
-                const id = await once(`team ${slug}`, () => askId(() => lookups.teamId(slug)));
+                const id = await once(`team ${slug}`, () => askId(() => lookups.teamId(slug), `read team ${slug} of ${owner}`, NEEDED_PERMISSIONS.teamAccess));
                 if (typeof id === "string") {
-                    problems.push(`${deployment.key}: reviewer team ${show(slug)} of ${config.owner}: ${id}`);
+                    problems.push(`${deployment.key}: reviewer team ${show(slug)} of ${owner}: ${id}`);
                 } else {
                     reviewerTeamIds.push(id);
                 }
             }
             for (const login of protection?.reviewerUsers ?? []) {
-                const id = await once(`user ${login.toLowerCase()}`, () => askId(() => lookups.userId(login)));
+                const id = await once(`user ${login.toLowerCase()}`, () => askId(() => lookups.userId(login), `read user ${login}`, NEEDED_PERMISSIONS.userAccess));
                 if (typeof id === "string") {
                     problems.push(`${deployment.key}: reviewer ${show(login)}: ${id}`);
                 } else {
                     reviewerUserIds.push(id);
+                }
+            }
+
+            if (github.kind === "environment" && protection) {
+                const where = `environment ${show(github.environment)} of ${spelled}`;
+                const teams = protection.reviewerTeams;
+                const users = protection.reviewerUsers;
+                if (teams.length === 0 && users.length === 1 && protection.preventSelfReview) {
+                    warnings.push(
+                        `${deployment.key}: ${where} has one reviewer, ${show(users[0])}, and prevents self-review, so nobody can ` +
+                            `approve a deployment ${show(users[0])} starts; add a second reviewer (or a team), or set preventSelfReview: false`,
+                    );
+                }
+                // GitHub gates reviewers and wait timers by plan and visibility; ask only when they are set.
+                if (teams.length + users.length > 0 || protection.waitTimer > 0) {
+                    const repository = await repositoryOf(spelled);
+                    if (typeof repository === "string") {
+                        problems.push(`${deployment.key}: ${repository}`);
+                        return undefined;
+                    }
+                    const plan = await once("plan", () => askPlan(owner, lookups));
+                    const gate = protectionGate(deployment.key, where, spelled, owner, protection, repository, plan, standIns);
+                    if (gate.problem) problems.push(gate.problem);
+                    if (gate.warning) warnings.push(gate.warning);
+
+                    const access = await Promise.all([
+                        ...teams.map((slug) =>
+                            once(`team-access ${slug} ${spelled.toLowerCase()}`, () => askTeamAccess(owner, slug, spelled, lookups)).then((verdict) => ({ who: `reviewer team ${show(slug)}`, verdict })),
+                        ),
+                        ...users.map((login) =>
+                            once(`user-access ${login.toLowerCase()} ${spelled.toLowerCase()}`, () => askUserAccess(login, spelled, lookups)).then((verdict) => ({ who: `reviewer ${show(login)}`, verdict })),
+                        ),
+                    ]);
+                    for (const { who, verdict } of access) {
+                        if (verdict === "can read") continue;
+                        if (verdict === "stand-in") {
+                            standIns.add("whether each reviewer can read", spelled);
+                            continue;
+                        }
+                        problems.push(`${deployment.key}: ${who} ${verdict}`);
+                    }
+                    if (gate.problem) return undefined;
                 }
             }
 
@@ -150,6 +245,13 @@ export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubL
         }),
     );
 
+    const standInText = standIns.text();
+    if (standInText) {
+        warnings.push(
+            `offline stand-ins, not GitHub's answers: ${standInText}. These would be asked of GitHub at \`pulumi up\`, ` +
+                `which refuses a protected environment that GitHub's plan or the repository's visibility does not allow.`,
+        );
+    }
     return {
         deployments: resolved.filter((entry): entry is ResolvedDeployment => entry !== undefined),
         warnings,
@@ -157,27 +259,114 @@ export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubL
     };
 }
 
-async function askRepository(fullName: string, lookups: GithubLookups): Promise<RepositoryAnswer | string> {
-    let answer: { status: number; body: string };
-    try {
-        answer = await lookups.rest(`repos/${fullName}`);
-    } catch (error) {
-        return `could not ask GitHub about ${fullName}: ${errorMessage(error)}`;
+/** Facts answered by offline stand-ins, by kind, in the order first met. */
+class StandIns {
+    private readonly kinds = new Map<string, Set<string>>();
+
+    add(kind: string, subject: string): void {
+        const subjects = this.kinds.get(kind) ?? new Set<string>();
+        subjects.add(subject);
+        this.kinds.set(kind, subjects);
     }
+
+    text(): string {
+        return [...this.kinds].map(([kind, subjects]) => `${kind} ${[...subjects].sort().join(", ")}`).join("; ");
+    }
+}
+
+/**
+ * Whether GitHub will accept the environment's reviewers and wait timer on this repository
+ * (realServices/github.ts: environmentRejection). Refused: a private or internal repository on a
+ * plan known not to allow them (GitHub would answer 422 and leave the environment unprotected).
+ * Unknown plan on a private repository: a warning, deliberately. The environment is created before
+ * its role and every secret (RepositoryDeployment), so if GitHub refuses at `pulumi up`, the update
+ * stops there and no role trusts the unprotected environment; refusing instead would lock out every
+ * Enterprise organisation whose token is not an owner's.
+ */
+function protectionGate(
+    key: string,
+    where: string,
+    fullName: string,
+    owner: string,
+    protection: { readonly reviewerTeams: readonly string[]; readonly reviewerUsers: readonly string[]; readonly waitTimer: number; readonly preventSelfReview: boolean },
+    repository: RepositoryAnswer,
+    plan: PlanAnswer,
+    standIns: StandIns,
+): { problem?: string; warning?: string } {
+    const reviewers = protection.reviewerTeams.length + protection.reviewerUsers.length;
+    const request = { reviewers, waitTimer: protection.waitTimer, preventSelfReview: reviewers > 0 && protection.preventSelfReview };
+    if (repository.standIn || plan.standIn) {
+        if (repository.standIn) standIns.add("the visibility of", fullName);
+        if (plan.standIn) standIns.add("the GitHub plan of", owner);
+        return {};
+    }
+    const wanted = [reviewers > 0 ? "required reviewers" : "", protection.waitTimer > 0 ? `a wait timer of ${protection.waitTimer} minutes` : ""]
+        .filter(Boolean)
+        .join(" and ");
+    const rejectedIfLimited = (visibility: RepositoryVisibility) => environmentRejection(request, { visibility, plan: "limited" });
+    const waysOut =
+        `Ways out: GitHub Enterprise (Cloud) for ${owner}; make ${fullName} public; or explicitly no reviewers and no wait timer for ` +
+        `this environment (requireReviewers: false, reviewers: {teams: [], users: []} and waitTimer: 0 on this entry).`;
+    if (repository.visibility === "public") return {};
+    if (repository.visibility === "unknown") {
+        return {
+            warning:
+                `${key}: GitHub did not say whether ${fullName} is public; if it is private or internal and ${owner} is not on GitHub ` +
+                `Enterprise, GitHub refuses the ${wanted} of ${where} at \`pulumi up\`.`,
+        };
+    }
+    const message = rejectedIfLimited(repository.visibility);
+    if (message === undefined) return {};
+    if (plan.protection === "limited") {
+        return {
+            problem:
+                `${key}: ${where} must have ${wanted}, but ${fullName} is ${repository.visibility} and ${owner} is on ${plan.described}, ` +
+                `which allows them only on public repositories (GitHub answers 422 "${message}" and leaves the environment unprotected). ` +
+                waysOut,
+        };
+    }
+    if (plan.protection === "unknown") {
+        return {
+            warning:
+                `${key}: ${where} must have ${wanted} and ${fullName} is ${repository.visibility}, but keyless could not read the plan of ` +
+                `${owner} (${plan.unknownBecause ?? "unknown"}). Only GitHub Enterprise allows them on private and internal repositories: ` +
+                `on Free, Pro or Team, \`pulumi up\` stops at this environment with GitHub's 422 "${message}", before its role is created, ` +
+                `and GitHub leaves an unprotected environment behind (delete it). To have keyless check this before creating anything, let ` +
+                `the token read the plan (${NEEDED_PERMISSIONS.organisationPlan}). ${waysOut}`,
+        };
+    }
+    return {};
+}
+
+type Asked = RestAnswer | { readonly refusal: GithubRefusal };
+
+async function askRest(endpoint: string, lookups: GithubLookups): Promise<Asked> {
+    try {
+        return await lookups.rest(endpoint);
+    } catch (error) {
+        return { refusal: readGithubRefusal(error) };
+    }
+}
+
+async function askRepository(fullName: string, lookups: GithubLookups): Promise<RepositoryAnswer | string> {
+    const answer = await askRest(`repos/${fullName}`, lookups);
+    if ("refusal" in answer) return explainRefusal(answer.refusal, `GET repos/${fullName}`, NEEDED_PERMISSIONS.repository);
     if (answer.status !== 200) {
         return (
             `GitHub answered HTTP ${answer.status} for ${fullName}: the repository does not exist, or the GitHub ` +
-            `provider's token cannot read it (give the GitHub App access to it)`
+            `provider's token cannot read it (give the GitHub App access to it, with ${NEEDED_PERMISSIONS.repository})`
         );
     }
     try {
-        const body = JSON.parse(answer.body) as { id?: unknown; full_name?: unknown; owner?: { id?: unknown } };
-        if (
-            typeof body.full_name === "string" &&
-            typeof body.id === "number" &&
-            typeof body.owner?.id === "number"
-        ) {
-            return { fullName: body.full_name, repositoryId: body.id, ownerId: body.owner.id };
+        const body = JSON.parse(answer.body) as { id?: unknown; full_name?: unknown; owner?: { id?: unknown }; visibility?: unknown; private?: unknown };
+        if (typeof body.full_name === "string" && typeof body.id === "number" && typeof body.owner?.id === "number") {
+            return {
+                fullName: body.full_name,
+                repositoryId: body.id,
+                ownerId: body.owner.id,
+                visibility: repositoryVisibility(body) ?? "unknown",
+                standIn: answer.standIn === true,
+            };
         }
     } catch {
         // Reported below.
@@ -185,16 +374,97 @@ async function askRepository(fullName: string, lookups: GithubLookups): Promise<
     return `GitHub's answer for ${fullName} has no full_name, id and owner.id`;
 }
 
-async function askId(ask: () => Promise<number>): Promise<number | string> {
+/**
+ * The owner's plan: `GET orgs/{org}` carries `plan` only for organisation owners (or a GitHub App
+ * with the Organization plan permission; REST "Get an organization"). A personal account
+ * (`GET orgs/{user}` answers 404) is on Free or Pro unless `GET users/{user}` shows its plan.
+ */
+async function askPlan(owner: string, lookups: GithubLookups): Promise<PlanAnswer> {
+    const organisation = await askRest(`orgs/${owner}`, lookups);
+    if ("refusal" in organisation) {
+        return { protection: "unknown", described: "an unknown plan", unknownBecause: explainRefusal(organisation.refusal, `GET orgs/${owner}`, NEEDED_PERMISSIONS.organisationPlan), standIn: false };
+    }
+    if (organisation.standIn) return { protection: "unknown", described: "an unknown plan", standIn: true };
+    if (organisation.status === 200) {
+        const name = planName(organisation.body);
+        if (name === undefined) {
+            return {
+                protection: "unknown",
+                described: "an unknown plan",
+                unknownBecause: `GET orgs/${owner} shows the plan only to organisation owners or with ${NEEDED_PERMISSIONS.organisationPlan}`,
+                standIn: false,
+            };
+        }
+        const protection = planProtection(name);
+        return {
+            protection,
+            described: `GitHub's ${show(name)} plan`,
+            unknownBecause: protection === "unknown" ? `GitHub names its plan ${show(name)}, which keyless does not know` : undefined,
+            standIn: false,
+        };
+    }
+    const user = await askRest(`users/${owner}`, lookups);
+    if ("refusal" in user || user.standIn || user.status !== 200) {
+        return { protection: "unknown", described: "an unknown plan", unknownBecause: `GitHub knows no organisation or user ${owner}`, standIn: !("refusal" in user) && user.standIn === true };
+    }
+    const name = planName(user.body);
+    if (name === undefined) {
+        // GitHub Docs, "GitHub's plans": a personal account is on GitHub Free or GitHub Pro.
+        return { protection: "limited", described: `a personal account's plan (GitHub Free or Pro)`, standIn: false };
+    }
+    return { protection: planProtection(name), described: `GitHub's ${show(name)} plan`, unknownBecause: `GitHub names its plan ${show(name)}, which keyless does not know`, standIn: false };
+}
+
+function planName(body: string): string | undefined {
+    try {
+        const parsed = JSON.parse(body) as { plan?: { name?: unknown } };
+        return typeof parsed.plan?.name === "string" ? parsed.plan.name : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** "can read", "stand-in", or what is wrong (after the reviewer's name). */
+async function askTeamAccess(org: string, slug: string, fullName: string, lookups: GithubLookups): Promise<string> {
+    const question = `orgs/${org}/teams/${slug}/repos/${fullName}`;
+    const answer = await askRest(question, lookups);
+    if ("refusal" in answer) return `: could not check its access, ${explainRefusal(answer.refusal, `GET ${question}`, NEEDED_PERMISSIONS.teamAccess)}`;
+    if (answer.standIn) return "stand-in";
+    if (teamCanRead(answer.status)) return "can read";
+    return (
+        `cannot read ${fullName} (GitHub answered HTTP ${answer.status} to GET ${question}), and GitHub lets only reviewers with at ` +
+        `least read access approve deployments: give the team read access to ${fullName}, or remove it from this environment's reviewers`
+    );
+}
+
+async function askUserAccess(login: string, fullName: string, lookups: GithubLookups): Promise<string> {
+    const question = `repos/${fullName}/collaborators/${login}/permission`;
+    const answer = await askRest(question, lookups);
+    if ("refusal" in answer) return `: could not check their access, ${explainRefusal(answer.refusal, `GET ${question}`, NEEDED_PERMISSIONS.userAccess)}`;
+    if (answer.standIn) return "stand-in";
+    let permission: unknown;
+    try {
+        permission = (JSON.parse(answer.body) as { permission?: unknown }).permission;
+    } catch {
+        permission = undefined;
+    }
+    if (answer.status === 200 && userCanRead(permission)) return "can read";
+    const said = answer.status === 200 ? `GitHub reports permission ${show(permission)}` : `GitHub answered HTTP ${answer.status} to GET ${question}`;
+    return (
+        `cannot read ${fullName} (${said}), and GitHub lets only reviewers with at least read access approve deployments: ` +
+        `give them read access to ${fullName}, or remove them from this environment's reviewers`
+    );
+}
+
+async function askId(ask: () => Promise<number>, question: string, permission: string): Promise<number | string> {
     try {
         const id = await ask();
         return Number.isSafeInteger(id) && id > 0 ? id : `GitHub returned ${show(id)} as its ID`;
     } catch (error) {
-        return `not found, or the GitHub provider's token cannot see it (${errorMessage(error)})`;
+        const refusal = readGithubRefusal(error);
+        if (refusal.status === undefined || refusal.status === 404) {
+            return `not found, or the GitHub provider's token cannot see it (${refusal.message})`;
+        }
+        return explainRefusal(refusal, question, permission);
     }
-}
-
-function errorMessage(error: unknown): string {
-    const message = error instanceof Error ? error.message : String(error);
-    return message.split("\n")[0].slice(0, 200);
 }

@@ -7,11 +7,31 @@ import { getTeam } from "@pulumi/github/getTeam";
 import { getUser } from "@pulumi/github/getUser";
 import { GithubLookups } from "./githubFacts";
 
+/**
+ * The response header by which keyless's offline model (tools/offlineGithub.ts) marks an answer
+ * as a stand-in for GitHub's. GitHub never sends it; with it, a fact is treated as unknown and
+ * named as something `pulumi up` would ask.
+ */
+export const OFFLINE_STAND_IN_HEADER = "x-keyless-offline-stand-in";
+
+/** Whether github_rest_api's `headers` (JSON of the response headers) carry the stand-in mark. */
+export function isOfflineStandIn(headers: string | undefined): boolean {
+    if (!headers) return false;
+    try {
+        const parsed = JSON.parse(headers) as unknown;
+        return typeof parsed === "object" && parsed !== null && Object.keys(parsed).some((name) => name.toLowerCase() === OFFLINE_STAND_IN_HEADER);
+    } catch {
+        return false;
+    }
+}
+
 export function pulumiGithubLookups(opts?: pulumi.InvokeOptions): GithubLookups {
     return {
         async rest(endpoint) {
+            // Raises for every error status but 404 (data_source_github_rest_api.go), as the
+            // GithubLookups contract says; githubFacts.ts reads the status from the error.
             const answer = await getRestApi({ endpoint }, opts);
-            return { status: answer.code, body: answer.body };
+            return { status: answer.code, body: answer.body, standIn: isOfflineStandIn(answer.headers) };
         },
         async teamId(slug) {
             // summaryOnly skips listing the team's members and repositories.

@@ -1,11 +1,13 @@
 // Runs a Pulumi TypeScript program under Pulumi's mocks, with a stack's config, and records what
 // it registers in the wire form the engine would pass to a policy pack (secrets and unknowns
-// marked). Cloud and GitHub lookups get offline stand-in answers; every made-up ID is recorded
-// so reports can say it is a stand-in.
+// marked). Cloud lookups get offline answers; GitHub's come from a GitHub "world" given by the
+// caller, or are offline stand-ins marked as such (tools/offlineGithub.ts); every made-up ID is
+// recorded so reports can say it is a stand-in.
 
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { unwrapSecrets } from "../policy/harness/analyzerClient";
+import { answerGithubInvoke, githubRegistrationRefusal, GithubWorld } from "./offlineGithub";
 
 /** A resource as the engine would hand it to a policy pack. */
 export interface RecordedResource {
@@ -45,6 +47,12 @@ export interface OfflineRunOptions {
     readonly accountId?: string;
     /** Run as `pulumi preview` (true, the default) or as `pulumi up`. */
     readonly preview?: boolean;
+    /**
+     * The GitHub the program talks to (owner and plan, repositories, reviewers' access, refused
+     * questions): GitHub's answers come from it and GitHub resources it would refuse fail the run.
+     * Without one, GitHub's answers are offline stand-ins, marked as such (tools/offlineGithub.ts).
+     */
+    readonly github?: GithubWorld;
     /**
      * Answers to data-source calls that replace the offline stand-ins; return undefined to
      * keep the stand-in. Throwing makes the call fail, as a provider error would.
@@ -103,13 +111,17 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
     const invokes: RecordedInvoke[] = [];
     const mocks: pulumi.runtime.Mocks = {
         newResource(args) {
+            // GitHub (or its provider) refuses what it would refuse at `pulumi up`.
+            const refusal = githubRegistrationRefusal(args.type, args.inputs, options.github);
+            if (refusal) throw refusal;
             const state = { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs, { partition, accountId }) };
             return { id: String(state.id ?? `${args.name}-id`), state };
         },
         call(args) {
             const result =
                 options.answers?.(args.token, args.inputs) ??
-                answerInvoke(args.token, args.inputs, { partition, accountId, standIn });
+                answerGithubInvoke(args.token, args.inputs, options.github, standIn) ??
+                answerInvoke(args.token, args.inputs, { partition, accountId });
             invokes.push({ token: args.token, args: args.inputs, result });
             return result;
         },
@@ -214,7 +226,7 @@ function computedOutputs(
 function answerInvoke(
     token: string,
     args: Record<string, unknown>,
-    context: { partition: string; accountId: string; standIn: (what: string) => number },
+    context: { partition: string; accountId: string },
 ): Record<string, unknown> {
     switch (token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":
@@ -230,38 +242,9 @@ function answerInvoke(
             const arn = String(args.arn ?? "");
             return { arn, url: `https://${arn.split(":oidc-provider/")[1] ?? ""}`, clientIdLists: ["sts.amazonaws.com"], thumbprintLists: [], tags: {} };
         }
-        case "github:index/getRestApi:getRestApi":
-            return answerGithubRest(String(args.endpoint ?? ""), context.standIn);
-        case "github:index/getTeam:getTeam": {
-            const slug = String(args.slug ?? "");
-            return { id: String(context.standIn(`team ${slug}`)), slug, name: slug, nodeId: "", members: [], repositories: [] };
-        }
-        case "github:index/getUser:getUser": {
-            const login = String(args.username ?? "");
-            return { id: String(context.standIn(`user ${login}`)), login, nodeId: "" };
-        }
-        case "github:index/getRepository:getRepository": {
-            const fullName = String(args.fullName ?? args.name ?? "");
-            return { ...args, fullName, repoId: context.standIn(`repository ${fullName}`) };
-        }
         default:
             return args;
     }
-}
-
-function answerGithubRest(endpoint: string, standIn: (what: string) => number): Record<string, unknown> {
-    const repository = /^\/?repos\/([^/]+)\/([^/]+)$/.exec(endpoint);
-    if (repository) {
-        const [, owner, name] = repository;
-        const body = {
-            full_name: `${owner}/${name}`,
-            id: standIn(`repository ${owner}/${name}`),
-            owner: { login: owner, id: standIn(`owner ${owner}`) },
-        };
-        return { endpoint, code: 200, status: "200 OK", headers: "{}", body: JSON.stringify(body), id: "offline" };
-    }
-    // Which subject form a repository uses is only known to GitHub: say nothing.
-    return { endpoint, code: 404, status: "404 Not Found (offline)", headers: "{}", body: "", id: "offline" };
 }
 
 async function waitForRpcs(): Promise<void> {

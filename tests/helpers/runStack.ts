@@ -2,6 +2,7 @@
 // tools/offlineRun.ts) and offers small queries over what it registered.
 
 import * as assert from "node:assert/strict";
+import { GithubWorld } from "../../tools/offlineGithub";
 import { OfflineRun, RecordedResource, runOffline } from "../../tools/offlineRun";
 import { readStackConfig } from "../../tools/stackFiles";
 
@@ -11,6 +12,8 @@ export interface StackRunOptions {
     /** Config keys to replace (a value of undefined removes the key). */
     readonly config?: Record<string, unknown>;
     readonly answers?: (token: string, args: Record<string, unknown>) => Record<string, unknown> | undefined;
+    /** The GitHub the program talks to; without one, GitHub's answers are offline stand-ins. */
+    readonly github?: GithubWorld;
 }
 
 export async function runStack(stack: string, options: StackRunOptions = {}): Promise<StackRun> {
@@ -29,6 +32,22 @@ export async function runStack(stack: string, options: StackRunOptions = {}): Pr
         secretKeys: file.secretKeys,
         accountId: values["keyless:accountId"],
         answers: options.answers,
+        github: options.github,
+    });
+    return new StackRun(run);
+}
+
+/** Runs this project's program with a config the test owns (full keys; objects as JSON). */
+export async function runConfig(config: Record<string, unknown>, options: Omit<StackRunOptions, "config"> = {}): Promise<StackRun> {
+    const values = Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
+    const run = await runOffline({
+        programDir: ".",
+        project: "keyless",
+        stack: "fixture",
+        config: values,
+        accountId: values["keyless:accountId"],
+        answers: options.answers,
+        github: options.github,
     });
     return new StackRun(run);
 }

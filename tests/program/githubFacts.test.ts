@@ -23,9 +23,13 @@ function fakeGithub(customization: { status: number; body: string } = { status: 
         async rest(endpoint) {
             asked.push(endpoint);
             if (endpoint.toLowerCase() === "repos/acme/api") {
-                return { status: 200, body: JSON.stringify({ full_name: "acme/Api", id: 456, owner: { id: 123, login: "acme" } }) };
+                return { status: 200, body: JSON.stringify({ full_name: "acme/Api", id: 456, owner: { id: 123, login: "acme" }, visibility: "private" }) };
             }
             if (endpoint.endsWith("/actions/oidc/customization/sub")) return customization;
+            // An Enterprise organisation in which the reviewers can read the repository.
+            if (endpoint === "orgs/acme") return { status: 200, body: '{"login":"acme","plan":{"name":"enterprise"}}' };
+            if (endpoint === "orgs/acme/teams/approvers/repos/acme/Api") return { status: 204, body: "" };
+            if (endpoint === "repos/acme/Api/collaborators/octocat/permission") return { status: 200, body: '{"permission":"write"}' };
             return { status: 404, body: '{"message":"Not Found"}' };
         },
         async teamId(slug) {
@@ -57,10 +61,14 @@ describe("GitHub facts", () => {
         assert.deepEqual(facts.deployments[0].reviewerUserIds, [88]);
     });
 
-    it("asks GitHub nothing about a repository whose IDs and form the config pins", async () => {
+    it("asks GitHub nothing about a repository whose IDs and form the config pins, when its environment has no reviewers", async () => {
         const github = fakeGithub();
         const facts = await resolveGithubFacts(
-            configWith([{ name: "api", subjectFormat: "immutable", ownerId: 1, repositoryId: 2, ...lambda }]),
+            configWith([{ name: "api", subjectFormat: "immutable", ownerId: 1, repositoryId: 2, ...lambda }], {
+                "keyless:requireReviewers": "false",
+                "keyless:reviewerTeams": [],
+                "keyless:reviewerUsers": [],
+            }),
             github.lookups,
         );
         assert.deepEqual(facts.deployments[0].subjects, ["repo:acme@1/api@2:environment:production"]);

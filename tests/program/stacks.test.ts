@@ -95,7 +95,8 @@ describe("the program under mocks", function () {
             const environment = dev.one(ENVIRONMENT, "repository", "orders-api");
             assert.equal(environment.inputs.environment, "dev");
             assert.equal(environment.inputs.canAdminsBypass, false);
-            assert.equal(environment.inputs.preventSelfReview, true);
+            // GitHub refuses prevent_self_review on an environment without reviewers.
+            assert.equal(environment.inputs.preventSelfReview, false);
             assert.deepEqual(environment.inputs.reviewers ?? [], []);
             assert.deepEqual(environment.inputs.deploymentBranchPolicy, { protectedBranches: false, customBranchPolicies: true });
             const patterns = dev
@@ -251,7 +252,9 @@ describe("the program under mocks", function () {
                 })
             ).assertSucceeded();
             assert.deepEqual(trustOf(run, "payments-prod"), expectedTrust("222222222222", ["repo:acme/payments:environment:prod", "repo:acme@7/payments@42:environment:prod"]));
-            assert.ok(run.run.warnings.some((warning) => /could not tell which OIDC subject form acme\/payments uses/.test(warning)), run.run.warnings.join("\n"));
+            // Offline, GitHub's answer is a stand-in, and the warning says so rather than quoting GitHub.
+            assert.ok(run.run.warnings.some((warning) => /offline stand-ins, not GitHub's answers: which OIDC subject form .*acme\/payments/.test(warning)), run.run.warnings.join("\n"));
+            assert.ok(!run.run.warnings.some((warning) => /GitHub answered/.test(warning)), run.run.warnings.join("\n"));
         });
 
         it("asks GitHub and trusts the immutable subject it reports", async () => {
@@ -263,11 +266,16 @@ describe("the program under mocks", function () {
                     },
                     answers: (token, args) => {
                         if (token !== "github:index/getRestApi:getRestApi") return undefined;
-                        endpoints.push(String(args.endpoint));
                         if (args.endpoint === "repos/acme/payments") {
+                            endpoints.push(String(args.endpoint));
                             return { code: 200, body: JSON.stringify({ full_name: "acme/payments", id: 42, owner: { id: 7 } }) };
                         }
-                        return { code: 200, body: '{"use_default":true,"sub_claim_prefix":"repo:acme@7/payments@42"}' };
+                        if (args.endpoint === "repos/acme/payments/actions/oidc/customization/sub") {
+                            endpoints.push(String(args.endpoint));
+                            return { code: 200, body: '{"use_default":true,"sub_claim_prefix":"repo:acme@7/payments@42"}' };
+                        }
+                        // Plan and reviewer access: offline stand-ins.
+                        return undefined;
                     },
                 })
             ).assertSucceeded();
