@@ -15,6 +15,7 @@ import {
     NEEDED_PERMISSIONS,
     PlanProtection,
     planProtection,
+    planTitle,
     readGithubRefusal,
     repositoryVisibility,
     RepositoryVisibility,
@@ -137,7 +138,7 @@ export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubL
                 if ("refusal" in customization) {
                     // The documented fallback: without GitHub's answer, trust both exact forms.
                     warnings.push(
-                        `${deployment.key}: ${explainRefusal(customization.refusal, `GET ${question}`, NEEDED_PERMISSIONS.oidcCustomization)}. ` +
+                        `${deployment.key}: ${explainRefusal(customization.refusal, `GET ${question}`, NEEDED_PERMISSIONS.oidcCustomization(spelled))}. ` +
                             `Until it can, the role of ${spelled} trusts both exact subject forms (legacy and immutable); ` +
                             `or set subjectFormat to "immutable" or "legacy" for this repository to trust only one.`,
                     );
@@ -176,7 +177,7 @@ export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubL
             const reviewerTeamIds: number[] = [];
             const reviewerUserIds: number[] = [];
             for (const slug of protection?.reviewerTeams ?? []) {
-                const id = await once(`team ${slug}`, () => askId(() => lookups.teamId(slug), `read team ${slug} of ${owner}`, NEEDED_PERMISSIONS.teamAccess));
+                const id = await once(`team ${slug}`, () => askId(() => lookups.teamId(slug), `read team ${slug} of ${owner}`, NEEDED_PERMISSIONS.team(owner)));
                 if (typeof id === "string") {
                     problems.push(`${deployment.key}: reviewer team ${show(slug)} of ${owner}: ${id}`);
                 } else {
@@ -184,7 +185,7 @@ export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubL
                 }
             }
             for (const login of protection?.reviewerUsers ?? []) {
-                const id = await once(`user ${login.toLowerCase()}`, () => askId(() => lookups.userId(login), `read user ${login}`, NEEDED_PERMISSIONS.userAccess));
+                const id = await once(`user ${login.toLowerCase()}`, () => askId(() => lookups.userId(login), `read user ${login}`, "a token that can read users"));
                 if (typeof id === "string") {
                     problems.push(`${deployment.key}: reviewer ${show(login)}: ${id}`);
                 } else {
@@ -332,7 +333,7 @@ function protectionGate(
                 `${owner} (${plan.unknownBecause ?? "unknown"}). Only GitHub Enterprise allows them on private and internal repositories: ` +
                 `on Free, Pro or Team, \`pulumi up\` stops at this environment with GitHub's 422 "${message}", before its role is created, ` +
                 `and GitHub leaves an unprotected environment behind (delete it). To have keyless check this before creating anything, let ` +
-                `the token read the plan (${NEEDED_PERMISSIONS.organisationPlan}). ${waysOut}`,
+                `the token read the plan (${NEEDED_PERMISSIONS.organisationPlan(owner)}). ${waysOut}`,
         };
     }
     return {};
@@ -350,11 +351,11 @@ async function askRest(endpoint: string, lookups: GithubLookups): Promise<Asked>
 
 async function askRepository(fullName: string, lookups: GithubLookups): Promise<RepositoryAnswer | string> {
     const answer = await askRest(`repos/${fullName}`, lookups);
-    if ("refusal" in answer) return explainRefusal(answer.refusal, `GET repos/${fullName}`, NEEDED_PERMISSIONS.repository);
+    if ("refusal" in answer) return explainRefusal(answer.refusal, `GET repos/${fullName}`, NEEDED_PERMISSIONS.repository(fullName));
     if (answer.status !== 200) {
         return (
             `GitHub answered HTTP ${answer.status} for ${fullName}: the repository does not exist, or the GitHub ` +
-            `provider's token cannot read it (give the GitHub App access to it, with ${NEEDED_PERMISSIONS.repository})`
+            `provider's token cannot read it (give the GitHub App access to it, with ${NEEDED_PERMISSIONS.repository(fullName)})`
         );
     }
     try {
@@ -382,7 +383,7 @@ async function askRepository(fullName: string, lookups: GithubLookups): Promise<
 async function askPlan(owner: string, lookups: GithubLookups): Promise<PlanAnswer> {
     const organisation = await askRest(`orgs/${owner}`, lookups);
     if ("refusal" in organisation) {
-        return { protection: "unknown", described: "an unknown plan", unknownBecause: explainRefusal(organisation.refusal, `GET orgs/${owner}`, NEEDED_PERMISSIONS.organisationPlan), standIn: false };
+        return { protection: "unknown", described: "an unknown plan", unknownBecause: explainRefusal(organisation.refusal, `GET orgs/${owner}`, NEEDED_PERMISSIONS.organisationPlan(owner)), standIn: false };
     }
     if (organisation.standIn) return { protection: "unknown", described: "an unknown plan", standIn: true };
     if (organisation.status === 200) {
@@ -391,14 +392,14 @@ async function askPlan(owner: string, lookups: GithubLookups): Promise<PlanAnswe
             return {
                 protection: "unknown",
                 described: "an unknown plan",
-                unknownBecause: `GET orgs/${owner} shows the plan only to organisation owners or with ${NEEDED_PERMISSIONS.organisationPlan}`,
+                unknownBecause: `GET orgs/${owner} shows no plan to this token; GitHub shows it to organisation owners only`,
                 standIn: false,
             };
         }
         const protection = planProtection(name);
         return {
             protection,
-            described: `GitHub's ${show(name)} plan`,
+            described: planTitle(name),
             unknownBecause: protection === "unknown" ? `GitHub names its plan ${show(name)}, which keyless does not know` : undefined,
             standIn: false,
         };
@@ -412,7 +413,7 @@ async function askPlan(owner: string, lookups: GithubLookups): Promise<PlanAnswe
         // GitHub Docs, "GitHub's plans": a personal account is on GitHub Free or GitHub Pro.
         return { protection: "limited", described: `a personal account's plan (GitHub Free or Pro)`, standIn: false };
     }
-    return { protection: planProtection(name), described: `GitHub's ${show(name)} plan`, unknownBecause: `GitHub names its plan ${show(name)}, which keyless does not know`, standIn: false };
+    return { protection: planProtection(name), described: planTitle(name), unknownBecause: `GitHub names its plan ${show(name)}, which keyless does not know`, standIn: false };
 }
 
 function planName(body: string): string | undefined {
@@ -428,7 +429,7 @@ function planName(body: string): string | undefined {
 async function askTeamAccess(org: string, slug: string, fullName: string, lookups: GithubLookups): Promise<string> {
     const question = `orgs/${org}/teams/${slug}/repos/${fullName}`;
     const answer = await askRest(question, lookups);
-    if ("refusal" in answer) return `: could not check its access, ${explainRefusal(answer.refusal, `GET ${question}`, NEEDED_PERMISSIONS.teamAccess)}`;
+    if ("refusal" in answer) return `: could not check its access, ${explainRefusal(answer.refusal, `GET ${question}`, NEEDED_PERMISSIONS.teamAccess(org, fullName))}`;
     if (answer.standIn) return "stand-in";
     if (teamCanRead(answer.status)) return "can read";
     return (
@@ -440,7 +441,7 @@ async function askTeamAccess(org: string, slug: string, fullName: string, lookup
 async function askUserAccess(login: string, fullName: string, lookups: GithubLookups): Promise<string> {
     const question = `repos/${fullName}/collaborators/${login}/permission`;
     const answer = await askRest(question, lookups);
-    if ("refusal" in answer) return `: could not check their access, ${explainRefusal(answer.refusal, `GET ${question}`, NEEDED_PERMISSIONS.userAccess)}`;
+    if ("refusal" in answer) return `: could not check their access, ${explainRefusal(answer.refusal, `GET ${question}`, NEEDED_PERMISSIONS.userAccess(fullName))}`;
     if (answer.standIn) return "stand-in";
     let permission: unknown;
     try {

@@ -60,6 +60,17 @@ export function providerError(method: string, endpoint: string, status: number, 
     return new Error(`${method} ${API}/${endpoint.replace(/^\//, "")}: ${status} ${message} []`);
 }
 
+/**
+ * A failed data-source call as the engine reports it to the program: a gRPC error whose
+ * `details` the SDK turns into the Error the program sees (runtime/invoke.js:
+ * `innerReject(new Error(err.details))`), in the bridge's words. A plain Error thrown from the
+ * mocks has no `details` and reaches the program as a bare "Error".
+ */
+export function engineInvokeError(token: string, cause: Error): Error {
+    const details = `invocation of ${token} returned an error: invoking ${token}: 1 error occurred:\n\t* ${cause.message}`;
+    return Object.assign(new Error(details), { code: 2, details });
+}
+
 function restAnswer(endpoint: string, status: number, body: unknown, standIn: boolean): Result {
     const reason: Record<number, string> = { 200: "OK", 204: "No Content", 404: "Not Found" };
     return {
@@ -84,6 +95,14 @@ export function answerGithubInvoke(
     world: GithubWorld | undefined,
     standIn: (what: string) => number,
 ): Result | undefined {
+    try {
+        return answerGithub(token, args, world, standIn);
+    } catch (error) {
+        throw engineInvokeError(token, error instanceof Error ? error : new Error(String(error)));
+    }
+}
+
+function answerGithub(token: string, args: Record<string, unknown>, world: GithubWorld | undefined, standIn: (what: string) => number): Result | undefined {
     switch (token) {
         case "github:index/getRestApi:getRestApi": {
             const endpoint = String(args.endpoint ?? "").replace(/^\//, "");

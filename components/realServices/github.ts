@@ -43,6 +43,12 @@ export function planProtection(planName: string | undefined): PlanProtection {
     return "unknown";
 }
 
+/** How people name a plan: "GitHub Team" for `team`; an unknown name is quoted as GitHub gave it. */
+export function planTitle(planName: string): string {
+    const titles: Record<string, string> = { free: "GitHub Free", pro: "GitHub Pro", team: "GitHub Team", enterprise: "GitHub Enterprise" };
+    return titles[planName.trim().toLowerCase()] ?? `the plan GitHub calls ${JSON.stringify(planName)}`;
+}
+
 /** What an environment asks GitHub to enforce, as keyless sends it. */
 export interface EnvironmentProtectionRequest {
     readonly reviewers: number;
@@ -176,9 +182,10 @@ export function explainRefusal(refusal: GithubRefusal, question: string, permiss
 
 /** Token permissions each question needs (fine-grained tokens and GitHub Apps). */
 export const NEEDED_PERMISSIONS = {
-    repository: "Metadata: read on the repository",
-    oidcCustomization: "Actions: read on the repository",
-    organisationPlan: "the Organization plan permission (GitHub App) or an organisation owner's admin:org scope",
-    teamAccess: "Members: read on the organisation and Metadata: read on the repository",
-    userAccess: "Metadata: read on the repository",
+    repository: (fullName: string) => `Metadata: read on ${fullName}`,
+    oidcCustomization: (fullName: string) => `Actions: read on ${fullName}`,
+    organisationPlan: (org: string) => `the Organization plan permission on ${org} (GitHub App), or an owner's token with admin:org`,
+    team: (org: string) => `Members: read on ${org}`,
+    teamAccess: (org: string, fullName: string) => `Members: read on ${org} and Metadata: read on ${fullName}`,
+    userAccess: (fullName: string) => `Metadata: read on ${fullName}`,
 } as const;
