@@ -229,7 +229,7 @@ export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubL
                             standIns.add("whether each reviewer can read", spelled);
                             continue;
                         }
-                        problems.push(`${deployment.key}: ${who} ${verdict}`);
+                        problems.push(`${deployment.key}: ${who}${verdict.startsWith(":") ? "" : " "}${verdict}`);
                     }
                     if (gate.problem) return undefined;
                 }
