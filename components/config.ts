@@ -40,6 +40,7 @@ import {
     stsAudience,
 } from "./names";
 import { PermissionPresets, PolicyDocument, PRESET_FIELDS, READ_ONLY_PRESETS, ResourceScope, Statement } from "./presets";
+import { MAX_ENVIRONMENT_REVIEWERS, WAIT_TIMER_RANGE } from "./realServices/github";
 import { contextLabel, issuerHost, SubjectFormat, TrustContext } from "./subjects";
 
 /** The config namespace of the program (the project name). */
@@ -77,8 +78,8 @@ export const ROLE_ARN_SECRET = "AWS_DEPLOY_ROLE_ARN";
 export const REGION_VARIABLE = "AWS_REGION";
 
 const MAX_SESSION = { min: 3600, max: 43200, why: "AWS accepts 1 to 12 hours, in seconds" };
-const WAIT_TIMER = { min: 0, max: 43200, why: "GitHub accepts 0 to 43,200 minutes (30 days)" };
-const MAX_REVIEWERS = 6; // GitHub: "You can list up to six users or teams as reviewers."
+const WAIT_TIMER = { ...WAIT_TIMER_RANGE, why: "GitHub accepts 0 to 43,200 minutes (30 days)" };
+const MAX_REVIEWERS = MAX_ENVIRONMENT_REVIEWERS;
 
 /** Fields that shape a GitHub environment; they make no sense on branch, tag or pull_request roles. */
 const ENVIRONMENT_ONLY_FIELDS = [

@@ -5,7 +5,7 @@ import { RepositoryEnvironment } from "@pulumi/github/repositoryEnvironment";
 import { RepositoryEnvironmentDeploymentPolicy } from "@pulumi/github/repositoryEnvironmentDeploymentPolicy";
 import { KeylessConfigError } from "./configReader";
 import { isActionsVariableName, isDeploymentRefPattern, isEnvironmentName, isRepositoryName } from "./names";
-import { environmentLimitProblems, environmentRejection } from "./realServices/github";
+import { environmentLimitProblems } from "./realServices/github";
 
 export interface DeploymentEnvironmentArgs {
     /** Repository name, without the owner (the GitHub provider's `owner`). */
@@ -120,10 +120,8 @@ export class DeploymentEnvironment extends pulumi.ComponentResource {
         const teams = args.reviewerTeamIds?.length ?? 0;
         const users = args.reviewerUserIds?.length ?? 0;
         const waitTimer = args.waitTimer ?? 0;
+        // The plan and visibility rules need GitHub's answers: githubFacts.ts checks them.
         problems.push(...environmentLimitProblems({ teams, users, waitTimer }));
-        // Without the repository's visibility and plan, only the rules that do not depend on them.
-        const rejection = environmentRejection({ reviewers: teams + users, waitTimer, preventSelfReview: teams + users > 0 && (args.preventSelfReview ?? true) });
-        if (rejection) problems.push(`GitHub would refuse this environment: ${rejection}`);
         if (!("protectedBranches" in args.deploymentRefs)) {
             const patterns = [...args.deploymentRefs.branches, ...args.deploymentRefs.tags];
             if (patterns.length === 0) problems.push("deploymentRefs: no branch or tag pattern; nothing could deploy");

@@ -7,7 +7,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { unwrapSecrets } from "../policy/harness/analyzerClient";
-import { answerGithubInvoke, githubRegistrationRefusal, GithubWorld } from "./offlineGithub";
+import { answerGithubInvoke, engineInvokeError, githubRegistrationRefusal, GithubWorld } from "./offlineGithub";
 
 /** A resource as the engine would hand it to a policy pack. */
 export interface RecordedResource {
@@ -118,10 +118,17 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
             return { id: String(state.id ?? `${args.name}-id`), state };
         },
         call(args) {
-            const result =
-                options.answers?.(args.token, args.inputs) ??
-                answerGithubInvoke(args.token, args.inputs, options.github, standIn) ??
-                answerInvoke(args.token, args.inputs, { partition, accountId });
+            let result: Record<string, unknown>;
+            try {
+                result =
+                    options.answers?.(args.token, args.inputs) ??
+                    answerGithubInvoke(args.token, args.inputs, options.github, standIn) ??
+                    answerInvoke(args.token, args.inputs, { partition, accountId });
+            } catch (thrown) {
+                // As the engine reports a failed call; a plain Error would reach the program bare.
+                if (thrown instanceof Error && "details" in thrown) throw thrown;
+                throw engineInvokeError(args.token, thrown instanceof Error ? thrown : new Error(String(thrown)));
+            }
             invokes.push({ token: args.token, args: args.inputs, result });
             return result;
         },

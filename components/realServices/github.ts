@@ -155,7 +155,11 @@ export interface GithubRefusal {
 }
 
 export function readGithubRefusal(error: unknown): GithubRefusal {
-    const text = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim();
+    const text = (error instanceof Error ? error.message : String(error))
+        .replace(/\s+/g, " ")
+        .trim()
+        // The engine's wrapping of a provider error: "invocation of T returned an error: invoking T: 1 error occurred: * ...".
+        .replace(/^invocation of \S+ returned an error: (?:invoking \S+: )?(?:\d+ errors? occurred: )?(?:\* )?/, "");
     const match = /\bhttps?:\/\/\S+: (\d{3}) (.*?)(?: \[.*\])?$/.exec(text) ?? /\b(\d{3}) ([A-Z][^[]*)/.exec(text);
     if (match) return { status: Number(match[1]), message: match[2].trim().slice(0, 200) };
     return { message: text.slice(0, 200) };

@@ -76,6 +76,7 @@ describe("GitHub's rules", () => {
             );
             assert.deepEqual(readGithubRefusal(raised), { status: 403, message: "Resource not accessible by integration" });
             assert.deepEqual(readGithubRefusal(new Error("connection reset")), { message: "connection reset" });
+            assert.deepEqual(readGithubRefusal(engineInvokeError("github:index/getTeam:getTeam", new Error("Could not resolve to a team"))), { message: "Could not resolve to a team" });
         });
 
         it("says which permission the token lacks, and names rate limits and single sign-on", () => {
