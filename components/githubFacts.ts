@@ -88,8 +88,11 @@ interface PlanAnswer {
 
 /** Asks GitHub what the config leaves open and builds each role's exact subjects. */
 export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubLookups): Promise<GithubFacts> {
-    const warnings: string[] = [];
-    const problems: string[] = [];
+    // Answers arrive in any order; messages are reported in the order of the config's entries.
+    const byEntry = { warnings: new Map<number, string[]>(), problems: new Map<number, string[]>() };
+    const note = (kind: keyof typeof byEntry, index: number) => (message: string) => {
+        byEntry[kind].set(index, [...(byEntry[kind].get(index) ?? []), message]);
+    };
     // Questions answered by offline stand-ins, named once at the end.
     const standIns = new StandIns();
     // One question per repository, team and user, however many entries share it.
@@ -102,7 +105,9 @@ export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubL
     const repositoryOf = (fullName: string) => once(`repo ${fullName.toLowerCase()}`, () => askRepository(fullName, lookups));
 
     const resolved = await Promise.all(
-        config.deployments.map(async (deployment): Promise<ResolvedDeployment | undefined> => {
+        config.deployments.map(async (deployment, index): Promise<ResolvedDeployment | undefined> => {
+            const warnings = { push: note("warnings", index) };
+            const problems = { push: note("problems", index) };
             const fullName = `${owner}/${deployment.repository}`;
             const pinned = deployment.ownerId !== undefined && deployment.repositoryId !== undefined;
 
@@ -113,7 +118,8 @@ export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubL
                 repositoryId: deployment.repositoryId,
             };
             if (!pinned) {
-                // Pinned IDs are authoritative and need no lookup; otherwise GitHub supplies the
+                // Pinned IDs are authoritative and need no lookup for the subject (a protected
+                // environment still asks for the visibility, below); otherwise GitHub supplies the
                 // IDs and the exact spelling (the claim is case-sensitive).
                 const answer = await repositoryOf(fullName);
                 if (typeof answer === "string") {
@@ -246,17 +252,19 @@ export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubL
         }),
     );
 
+    const inOrder = (messages: Map<number, string[]>) => [...messages].sort(([a], [b]) => a - b).flatMap(([, texts]) => texts);
+    const allWarnings = inOrder(byEntry.warnings);
     const standInText = standIns.text();
     if (standInText) {
-        warnings.push(
+        allWarnings.push(
             `offline stand-ins, not GitHub's answers: ${standInText}. These would be asked of GitHub at \`pulumi up\`, ` +
                 `which refuses a protected environment that GitHub's plan or the repository's visibility does not allow.`,
         );
     }
     return {
         deployments: resolved.filter((entry): entry is ResolvedDeployment => entry !== undefined),
-        warnings,
-        problems,
+        warnings: allWarnings,
+        problems: inOrder(byEntry.problems),
     };
 }
 
