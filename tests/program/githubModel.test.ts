@@ -61,6 +61,24 @@ describe("the program against the offline GitHub", () => {
         }
     });
 
+    describe("offline stand-ins", () => {
+        it("names each fact it could not ask as a stand-in that `pulumi up` would ask, never as GitHub's answer", async () => {
+            const run = (await runConfig(PROD_LIKE)).assertSucceeded();
+            const standIns = run.run.warnings.filter((warning) => /^offline stand-ins, not GitHub's answers:/.test(warning));
+            assert.equal(standIns.length, 1, run.run.warnings.join("\n"));
+            for (const fact of [
+                /which OIDC subject form each of these uses \(trusting both exact forms meanwhile\): northwind\/web-shop/,
+                /the visibility of northwind\/billing-api, northwind\/web-shop/,
+                /the GitHub plan of northwind/,
+                /whether each reviewer can read northwind\/billing-api, northwind\/web-shop/,
+                /would be asked of GitHub at `pulumi up`/,
+            ]) {
+                assert.match(standIns[0], fact);
+            }
+            assert.ok(!run.run.warnings.some((warning) => /GitHub answered|GitHub spells/.test(warning)), run.run.warnings.join("\n"));
+        });
+    });
+
     describe("plan and visibility", () => {
         it("refuses a prod-like stack with private repositories in a Team organisation, naming plan and visibility, before registering anything", async () => {
             const run = await runConfig(PROD_LIKE, { github: TEAM_PLAN_PRIVATE });
