@@ -182,12 +182,16 @@ export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubL
             const protection = github.kind === "environment" ? github.protection : undefined;
             const reviewerTeamIds: number[] = [];
             const reviewerUserIds: number[] = [];
+            // Reviewers GitHub knows; only their access is worth asking about.
+            const knownTeams: string[] = [];
+            const knownUsers: string[] = [];
             for (const slug of protection?.reviewerTeams ?? []) {
                 const id = await once(`team ${slug}`, () => askId(() => lookups.teamId(slug), `read team ${slug} of ${owner}`, NEEDED_PERMISSIONS.team(owner)));
                 if (typeof id === "string") {
                     problems.push(`${deployment.key}: reviewer team ${show(slug)} of ${owner}: ${id}`);
                 } else {
                     reviewerTeamIds.push(id);
+                    knownTeams.push(slug);
                 }
             }
             for (const login of protection?.reviewerUsers ?? []) {
@@ -196,6 +200,7 @@ export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubL
                     problems.push(`${deployment.key}: reviewer ${show(login)}: ${id}`);
                 } else {
                     reviewerUserIds.push(id);
+                    knownUsers.push(login);
                 }
             }
 
@@ -222,10 +227,10 @@ export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubL
                     if (gate.warning) warnings.push(gate.warning);
 
                     const access = await Promise.all([
-                        ...teams.map((slug) =>
+                        ...knownTeams.map((slug) =>
                             once(`team-access ${slug} ${spelled.toLowerCase()}`, () => askTeamAccess(owner, slug, spelled, lookups)).then((verdict) => ({ who: `reviewer team ${show(slug)}`, verdict })),
                         ),
-                        ...users.map((login) =>
+                        ...knownUsers.map((login) =>
                             once(`user-access ${login.toLowerCase()} ${spelled.toLowerCase()}`, () => askUserAccess(login, spelled, lookups)).then((verdict) => ({ who: `reviewer ${show(login)}`, verdict })),
                         ),
                     ]);
