@@ -5,6 +5,7 @@
 
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
+import { environmentRejection, planProtection } from "../../components/realServices/github";
 import { GithubWorld } from "../../tools/offlineGithub";
 import { runOffline } from "../../tools/offlineRun";
 import { readStackConfig } from "../../tools/stackFiles";
@@ -136,6 +137,41 @@ describe("the program against the offline GitHub", () => {
             }
             assert.deepEqual(run.run.warnings, []);
         });
+    });
+
+    describe("the program's check and GitHub's agree", () => {
+        // For every plan and visibility: the program refuses up front exactly what GitHub would
+        // refuse at registration, and what it lets through, GitHub accepts.
+        const protections = [
+            { name: "reviewers", config: { "keyless:waitTimer": "0" }, request: { reviewers: 2, waitTimer: 0, preventSelfReview: true } },
+            {
+                name: "a wait timer alone",
+                config: { "keyless:requireReviewers": "false", "keyless:reviewerTeams": [], "keyless:reviewerUsers": [] },
+                request: { reviewers: 0, waitTimer: 15, preventSelfReview: false },
+            },
+        ];
+        for (const plan of ["free", "team", "enterprise"]) {
+            for (const visibility of ["public", "private", "internal"] as const) {
+                for (const protection of protections) {
+                    const rejection = environmentRejection(protection.request, { visibility, plan: planProtection(plan) });
+                    it(`${protection.name}, ${visibility} repositories, ${plan}: ${rejection ? "refused up front" : "accepted by GitHub"}`, async () => {
+                        const world: GithubWorld = {
+                            ...TEAM_PLAN_PRIVATE,
+                            owner: { ...TEAM_PLAN_PRIVATE.owner, plan },
+                            repositories: TEAM_PLAN_PRIVATE.repositories.map((repository) => ({ ...repository, visibility })),
+                        };
+                        const run = await runConfig({ ...PROD_LIKE, ...protection.config }, { github: world });
+                        if (rejection) {
+                            assert.match(run.run.error ?? "", /^keyless stopped before creating anything/);
+                            assert.deepEqual(run.customResources, []);
+                        } else {
+                            run.assertSucceeded();
+                            assert.equal(run.ofType(ENVIRONMENT).length, 2);
+                        }
+                    });
+                }
+            }
+        }
     });
 
     describe("reviewers", () => {
