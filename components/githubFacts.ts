@@ -390,7 +390,7 @@ async function askRepository(fullName: string, lookups: GithubLookups): Promise<
 
 /**
  * The owner's plan: `GET orgs/{org}` carries `plan` only for organisation owners (or a GitHub App
- * with the Organization plan permission; REST "Get an organization"). A personal account
+ * with the Organization plan permission; https://docs.github.com/rest/orgs/orgs#get-an-organization). A personal account
  * (`GET orgs/{user}` answers 404) is on Free or Pro unless `GET users/{user}` shows its plan.
  */
 async function askPlan(owner: string, lookups: GithubLookups): Promise<PlanAnswer> {

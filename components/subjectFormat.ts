@@ -46,6 +46,8 @@ export function decideSubjectFormat(
             `the legacy and the immutable subject. Set subjectFormat to "immutable" or "legacy" ` +
             `for this repository to trust only one.`,
     });
+    // A token without Actions: read may get 404 rather than 403 (GitHub hides what it may not show).
+    if (httpStatus === 404) return both(`GitHub answered HTTP 404: no such repository, or the token lacks Actions: read on ${fullName}`);
     if (httpStatus !== 200) return both(`GitHub answered HTTP ${httpStatus}`);
     let answer: SubjectCustomization;
     try {

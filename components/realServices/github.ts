@@ -134,7 +134,10 @@ export function userCanRead(permission: unknown): boolean {
     return typeof permission === "string" && ["admin", "maintain", "write", "triage", "read"].includes(permission);
 }
 
-/** Reads `visibility` (or the older `private` flag) from `GET repos/{owner}/{repo}`. */
+/**
+ * Reads `visibility` (or the older `private` flag) from `GET repos/{owner}/{repo}`
+ * (https://docs.github.com/rest/repos/repos#get-a-repository).
+ */
 export function repositoryVisibility(body: { readonly visibility?: unknown; readonly private?: unknown }): RepositoryVisibility | undefined {
     if (body.visibility === "public" || body.visibility === "private" || body.visibility === "internal") return body.visibility;
     if (typeof body.private === "boolean") return body.private ? "private" : "public";
