@@ -133,12 +133,19 @@ function answerGithub(token: string, args: Record<string, unknown>, world: Githu
     }
 }
 
+function refusalOf(world: GithubWorld, endpoint: string): { readonly status: number; readonly message: string } | undefined {
+    return Object.entries(world.refusals ?? {}).find(([asked]) => same(asked.replace(/^\//, ""), endpoint))?.[1];
+}
+
 function refuse(world: GithubWorld, endpoint: string): void {
-    const refusal = Object.entries(world.refusals ?? {}).find(([asked]) => same(asked.replace(/^\//, ""), endpoint))?.[1];
+    const refusal = refusalOf(world, endpoint);
     if (refusal) throw providerError("GET", endpoint, refusal.status, refusal.message);
 }
 
 function answerRest(endpoint: string, world: GithubWorld): Result {
+    // github_rest_api returns a 404 as an answer and raises every other error status.
+    const refusal = refusalOf(world, endpoint);
+    if (refusal?.status === 404) return restAnswer(endpoint, 404, { message: refusal.message }, false);
     refuse(world, endpoint);
     const owner = world.owner;
     const repository = (ownerLogin: string, name: string) =>

@@ -212,6 +212,15 @@ describe("the program against the offline GitHub", () => {
             );
         });
 
+        it("names the permission a fine-grained token may lack when the subject question gets 404", async () => {
+            const world = withRefusals(ENTERPRISE_PRIVATE, { "repos/northwind/web-shop/actions/oidc/customization/sub": refused(404, "Not Found") });
+            const run = (await runConfig(PROD_LIKE, { github: world })).assertSucceeded();
+            assert.ok(
+                run.run.warnings.some((warning) => /HTTP 404: no such repository, or the token lacks Actions: read on northwind\/web-shop.* trusts both/.test(warning)),
+                run.run.warnings.join("\n"),
+            );
+        });
+
         it("stops with a clear problem, not a bare error, when GitHub refuses the repository question", async () => {
             const world = withRefusals(ENTERPRISE_PRIVATE, { "repos/northwind/web-shop": refused(403, "Resource not accessible by integration") });
             const run = await runConfig(PROD_LIKE, { github: world });
