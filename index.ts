@@ -6,12 +6,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { getCallerIdentity } from "@pulumi/aws/getCallerIdentity";
 import { getOpenIdConnectProvider } from "@pulumi/aws/iam/getOpenIdConnectProvider";
+import { getPolicy } from "@pulumi/aws/iam/getPolicy";
 import { KeylessConfig, loadStackConfig, PROJECT, StackConfigSource } from "./components/config";
 import { KeylessConfigError } from "./components/configReader";
 import { resolveGithubFacts } from "./components/githubFacts";
 import { pulumiGithubLookups } from "./components/githubLookups";
+import { GithubFacts } from "./components/githubFacts";
 import { GithubOidcProvider } from "./components/githubOidcProvider";
-import { RepositoryDeployment } from "./components/repositoryDeployment";
+import { DeployRole } from "./components/deployRole";
+import { classifyGetPolicyError } from "./components/realServices/iam";
+import { RepositoryDeployment, RepositoryDeploymentArgs } from "./components/repositoryDeployment";
 import { contextClaim } from "./components/subjects";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 
@@ -62,13 +66,83 @@ async function checkAwsAccount(config: KeylessConfig): Promise<string[]> {
     return problems;
 }
 
+/**
+ * Checks that every permissions boundary the config names exists: IAM refuses to create a role
+ * whose boundary is missing, after the GitHub side may already have been created.
+ */
+async function checkPermissionsBoundaries(config: KeylessConfig): Promise<string[]> {
+    const users = new Map<string, string[]>();
+    for (const deployment of config.deployments) {
+        const arn = deployment.permissionsBoundaryArn;
+        if (!arn) continue;
+        const key = arn === config.permissionsBoundaryArn ? `${PROJECT}:permissionsBoundaryArn` : `${deployment.key}.permissionsBoundaryArn`;
+        users.set(arn, [...new Set([...(users.get(arn) ?? []), key])]);
+    }
+    const problems: string[] = [];
+    for (const [arn, keys] of users) {
+        try {
+            await getPolicy({ arn });
+        } catch (error) {
+            const message = String(error instanceof Error ? error.message : error);
+            const where = keys.join(", ");
+            switch (classifyGetPolicyError(message)) {
+                case "missing":
+                    problems.push(
+                        `${where}: the permissions boundary ${arn} does not exist in account ${config.accountId} ` +
+                            "(IAM answered NoSuchEntity); create that managed policy first, or correct the ARN",
+                    );
+                    break;
+                case "denied":
+                    problems.push(
+                        `${where}: these AWS credentials may not read the permissions boundary ${arn} (iam:GetPolicy was denied), ` +
+                            "so keyless cannot check that it exists; allow iam:GetPolicy on it for the role that runs keyless",
+                    );
+                    break;
+                default:
+                    problems.push(`${where}: could not read the permissions boundary ${arn} (${message.split("\n")[0]})`);
+            }
+        }
+    }
+    return problems;
+}
+
+/** IAM's quotas, measured on the exact documents each deploy role will carry. */
+function checkIamQuotas(config: KeylessConfig, facts: GithubFacts, providerArn: string): string[] {
+    return facts.deployments.flatMap((resolved) =>
+        DeployRole.quotaProblems(RepositoryDeployment.roleArgs(deploymentArgs(config, resolved, providerArn)), providerArn).map(
+            (problem) => `${resolved.deployment.key}: ${problem}`,
+        ),
+    );
+}
+
+function deploymentArgs(
+    config: KeylessConfig,
+    resolved: GithubFacts["deployments"][number],
+    oidcProviderArn: pulumi.Input<string>,
+): RepositoryDeploymentArgs {
+    return {
+        resolved,
+        oidcProviderArn,
+        issuerHost: config.issuerHost,
+        audience: config.audience,
+        rolePath: config.rolePath,
+        scope: { partition: config.partition, region: config.region, accountId: config.accountId },
+        stack: config.stack,
+    };
+}
+
 export = async () => {
     const config = loadStackConfig(stackConfigSource());
+    const stopped = "keyless stopped before creating anything";
     const accountProblems = await checkAwsAccount(config);
-    if (accountProblems.length > 0) throw new KeylessConfigError(accountProblems, "keyless stopped before creating anything");
+    if (accountProblems.length > 0) throw new KeylessConfigError(accountProblems, stopped);
+    const boundaryProblems = await checkPermissionsBoundaries(config);
     const facts = await resolveGithubFacts(config, pulumiGithubLookups());
     for (const warning of facts.warnings) void pulumi.log.warn(warning);
-    if (facts.problems.length > 0) throw new KeylessConfigError(facts.problems, "keyless stopped before creating anything");
+    // The provider's ARN is fixed by account and issuer, so the trust policies can be measured now.
+    const providerArn = config.oidcProviderArn ?? `arn:${config.partition}:iam::${config.accountId}:oidc-provider/${config.issuerHost}`;
+    const problems = [...boundaryProblems, ...facts.problems, ...checkIamQuotas(config, facts, providerArn)];
+    if (problems.length > 0) throw new KeylessConfigError(problems, stopped);
 
     const provider = new GithubOidcProvider("github", {
         enterpriseSlug: config.enterpriseSlug,
@@ -87,13 +161,7 @@ export = async () => {
                 ? Object.fromEntries(github.secrets.map((secret) => [secret.name, secretsConfig.requireSecret(secret.configKey)]))
                 : {};
         const repositoryDeployment = new RepositoryDeployment(deployment.roleName, {
-            resolved,
-            oidcProviderArn: provider.arn,
-            issuerHost: config.issuerHost,
-            audience: config.audience,
-            rolePath: config.rolePath,
-            scope: { partition: config.partition, region: config.region, accountId: config.accountId },
-            stack: config.stack,
+            ...deploymentArgs(config, resolved, provider.arn),
             secretValues,
         });
         // What a person needs to see who can deploy where.

@@ -184,6 +184,8 @@ export interface KeylessConfig {
     /** An existing provider to adopt instead of creating one. */
     readonly oidcProviderArn?: string;
     readonly rolePath: string;
+    /** The stack-wide permissions boundary (a repository entry may name another). */
+    readonly permissionsBoundaryArn?: string;
     readonly deployments: readonly Deployment[];
 }
 
@@ -327,6 +329,7 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
         audience: stsAudience(partition),
         oidcProviderArn: oidcProviderArn || undefined,
         rolePath,
+        permissionsBoundaryArn: permissionsBoundaryArn || undefined,
         deployments,
     };
 }

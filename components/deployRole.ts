@@ -7,6 +7,10 @@ import { KeylessConfigError } from "./configReader";
 import { githubTrustPolicy } from "./documents";
 import { isIamPath, isIamRoleName } from "./names";
 import { PolicyDocument } from "./presets";
+import { iamAdvice, IamRule, RoleDocuments, roleViolations } from "./realServices/iam";
+
+/** Name of the one inline policy keyless writes on each deploy role. */
+export const INLINE_POLICY_NAME = "keyless-deploy";
 
 export interface DeployRoleArgs {
     /** ARN of the IAM OIDC provider for GitHub's issuer (see GithubOidcProvider). */
@@ -55,20 +59,16 @@ export class DeployRole extends pulumi.ComponentResource {
         if (problems.length > 0) throw new KeylessConfigError(problems, `invalid arguments for DeployRole ${name}`);
         super("keyless:aws:DeployRole", name, {}, opts);
 
-        const audience = args.audience ?? "sts.amazonaws.com";
         this.subjects = [...args.subjects];
-        this.trustPolicy = pulumi.output(args.oidcProviderArn).apply((providerArn) =>
-            JSON.stringify(
-                githubTrustPolicy({ providerArn, issuerHost: args.issuerHost, audience, subjects: args.subjects }),
-            ),
-        );
+        this.trustPolicy = pulumi.output(args.oidcProviderArn).apply((providerArn) => DeployRole.documents(args, providerArn).trustPolicy);
+        const documents = DeployRole.documents(args, "");
 
         const role = new Role(
             name,
             {
                 name: args.roleName,
-                path: args.path ?? "/github-actions/",
-                description: args.description ?? `GitHub Actions deploy role for ${args.subjects.join(", ")}`.slice(0, 1000),
+                path: documents.path,
+                description: documents.description,
                 assumeRolePolicy: this.trustPolicy,
                 maxSessionDuration: args.maxSessionDuration ?? 3600,
                 permissionsBoundary: args.permissionsBoundaryArn,
@@ -81,7 +81,7 @@ export class DeployRole extends pulumi.ComponentResource {
         );
         new RolePolicy(
             `${name}-permissions`,
-            { role: role.name, name: "keyless-deploy", policy: JSON.stringify(args.permissions) },
+            { role: role.name, name: INLINE_POLICY_NAME, policy: documents.inlinePolicies[INLINE_POLICY_NAME] },
             { parent: this },
         );
         for (const policyArn of args.managedPolicyArns ?? []) {
@@ -98,8 +98,41 @@ export class DeployRole extends pulumi.ComponentResource {
     }
 
     /**
+     * The role exactly as it will be sent to IAM: names, the serialized trust and inline
+     * policies, attachments and tags. `providerArn` is the OIDC provider's ARN.
+     */
+    static documents(args: DeployRoleArgs, providerArn: string): RoleDocuments {
+        const trust = githubTrustPolicy({
+            providerArn,
+            issuerHost: args.issuerHost,
+            audience: args.audience ?? "sts.amazonaws.com",
+            subjects: args.subjects,
+        });
+        return {
+            roleName: args.roleName,
+            path: args.path ?? "/github-actions/",
+            description: args.description ?? `GitHub Actions deploy role for ${args.subjects.join(", ")}`.slice(0, 1000),
+            trustPolicy: JSON.stringify(trust),
+            inlinePolicies: { [INLINE_POLICY_NAME]: JSON.stringify(args.permissions) },
+            managedPolicyArns: [...(args.managedPolicyArns ?? [])],
+            tags: { ...(args.tags ?? {}) },
+        };
+    }
+
+    /**
+     * IAM's quotas on the documents the role will carry (see components/realServices/iam.ts),
+     * measured as AWS measures them: each problem names the role, the size and the limit, and
+     * how to get under it.
+     */
+    static quotaProblems(args: DeployRoleArgs, providerArn: string, skip: readonly IamRule[] = []): string[] {
+        return roleViolations(DeployRole.documents(args, providerArn))
+            .filter((violation) => !skip.includes(violation.rule))
+            .map((violation) => `role ${args.roleName}: ${violation.what}; ${iamAdvice(violation.rule)}`);
+    }
+
+    /**
      * Problems with the arguments, checked before anything is registered: the same analysis the
-     * policy pack applies, so the role is never one the pack would block.
+     * policy pack applies, so the role is never one the pack would block, and IAM's quotas.
      */
     static validate(args: DeployRoleArgs): string[] {
         const problems: string[] = [];
@@ -145,6 +178,12 @@ export class DeployRole extends pulumi.ComponentResource {
             const finding = checkManagedPolicyArn(arn);
             if (finding) problems.push(`managedPolicyArns: ${finding.message}`);
         }
+        // The provider ARN may still be an Output: measure with the ARN it will have, or a
+        // well-formed one of the same length in the aws partition.
+        const providerArn =
+            typeof args.oidcProviderArn === "string" ? args.oidcProviderArn : `arn:aws:iam::123456789012:oidc-provider/${args.issuerHost}`;
+        // Names and paths are checked above, more strictly.
+        problems.push(...DeployRole.quotaProblems(args, providerArn, ["roleName", "path"]));
         return problems;
     }
 }

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ActionsVariable } from "@pulumi/github/actionsVariable";
 import { REGION_VARIABLE, ROLE_ARN_SECRET } from "./config";
-import { DeployRole } from "./deployRole";
+import { DeployRole, DeployRoleArgs } from "./deployRole";
 import { DeploymentEnvironment } from "./deploymentEnvironment";
 import { ResolvedDeployment } from "./githubFacts";
 import { ResourceScope } from "./presets";
@@ -39,7 +39,6 @@ export class RepositoryDeployment extends pulumi.ComponentResource {
     constructor(name: string, args: RepositoryDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyless:index:RepositoryDeployment", name, {}, opts);
         const { deployment, identity, subjects } = args.resolved;
-        const fullName = `${identity.owner}/${identity.repository}`;
         const github = deployment.github;
 
         // The ARN is fixed by account, path and name, so the environment can hold it before the
@@ -75,26 +74,7 @@ export class RepositoryDeployment extends pulumi.ComponentResource {
 
         const role = new DeployRole(
             `${name}-role`,
-            {
-                oidcProviderArn: args.oidcProviderArn,
-                issuerHost: args.issuerHost,
-                audience: args.audience,
-                subjects,
-                roleName: deployment.roleName,
-                path: args.rolePath,
-                maxSessionDuration: deployment.maxSessionDuration,
-                permissionsBoundaryArn: deployment.permissionsBoundaryArn,
-                permissions: deployment.permissions,
-                managedPolicyArns: deployment.managedPolicyArns,
-                description: `Deploys ${fullName} (${contextClaim(deployment.context)}) from GitHub Actions; managed by keyless`,
-                tags: {
-                    "keyless:repository": tagValue(fullName),
-                    // Which presets the permissions come from, for reports such as `npm run plan`.
-                    "keyless:permissions": deployment.permissionSources.join(" "),
-                    "keyless:context": tagValue(contextClaim(deployment.context)),
-                    "keyless:stack": tagValue(args.stack),
-                },
-            },
+            RepositoryDeployment.roleArgs(args),
             { parent: this, dependsOn: environment ? [environment] : [] },
         );
 
@@ -114,5 +94,31 @@ export class RepositoryDeployment extends pulumi.ComponentResource {
         this.roleArn = role.arn;
         this.subjects = subjects;
         this.registerOutputs({ roleArn: this.roleArn, subjects: this.subjects });
+    }
+
+    /** The deploy role's arguments: plain data, so the program can check them before creating anything. */
+    static roleArgs(args: RepositoryDeploymentArgs): DeployRoleArgs {
+        const { deployment, identity, subjects } = args.resolved;
+        const fullName = `${identity.owner}/${identity.repository}`;
+        return {
+            oidcProviderArn: args.oidcProviderArn,
+            issuerHost: args.issuerHost,
+            audience: args.audience,
+            subjects,
+            roleName: deployment.roleName,
+            path: args.rolePath,
+            maxSessionDuration: deployment.maxSessionDuration,
+            permissionsBoundaryArn: deployment.permissionsBoundaryArn,
+            permissions: deployment.permissions,
+            managedPolicyArns: deployment.managedPolicyArns,
+            description: `Deploys ${fullName} (${contextClaim(deployment.context)}) from GitHub Actions; managed by keyless`,
+            tags: {
+                "keyless:repository": tagValue(fullName),
+                // Which presets the permissions come from, for reports such as `npm run plan`.
+                "keyless:permissions": deployment.permissionSources.join(" "),
+                "keyless:context": tagValue(contextClaim(deployment.context)),
+                "keyless:stack": tagValue(args.stack),
+            },
+        };
     }
 }

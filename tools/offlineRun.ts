@@ -6,6 +6,12 @@
 
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import {
+    getPolicyAccessDeniedError,
+    getPolicyNotFoundError,
+    IamAccountModel,
+    RoleDocuments,
+} from "../components/realServices/iam";
 import { unwrapSecrets } from "../policy/harness/analyzerClient";
 import { answerGithubInvoke, engineInvokeError, githubRegistrationRefusal, GithubWorld } from "./offlineGithub";
 
@@ -58,6 +64,20 @@ export interface OfflineRunOptions {
      * keep the stand-in. Throwing makes the call fail, as a provider error would.
      */
     readonly answers?: (token: string, args: Record<string, unknown>) => Record<string, unknown> | undefined;
+    /** What exists in the AWS account. Defaults to the stand-in world (see AwsWorld). */
+    readonly aws?: AwsWorld;
+}
+
+/**
+ * The AWS account the mocks answer for. Without `policies`, every managed policy looked up is
+ * assumed to exist, and each such assumption is recorded (OfflineRun.assumptions) because only
+ * `pulumi up` can check it against AWS.
+ */
+export interface AwsWorld {
+    /** ARNs of the managed policies that exist; getPolicy of any other answers NoSuchEntity. */
+    readonly policies?: readonly string[];
+    /** ARNs the credentials may not read: getPolicy answers AccessDenied. */
+    readonly unreadablePolicies?: readonly string[];
 }
 
 export interface OfflineRun {
@@ -68,6 +88,8 @@ export interface OfflineRun {
     readonly warnings: string[];
     /** Made-up numeric IDs handed to the program, and what each stands for. */
     readonly standIns: ReadonlyMap<number, string>;
+    /** Facts about AWS the offline world assumed, which only `pulumi up` checks. */
+    readonly assumptions: string[];
     /** Set when the program threw; its message. */
     readonly error?: string;
 }
@@ -109,11 +131,15 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
 
     const resources: RecordedResource[] = [];
     const invokes: RecordedInvoke[] = [];
+    const assumptions: string[] = [];
+    const iam = new IamAccountModel();
     const mocks: pulumi.runtime.Mocks = {
         newResource(args) {
-            // GitHub (or its provider) refuses what it would refuse at `pulumi up`.
+            // GitHub (or its provider) and IAM refuse what they would refuse at `pulumi up`.
             const refusal = githubRegistrationRefusal(args.type, args.inputs, options.github);
             if (refusal) throw refusal;
+            const iamError = iamRefusal(iam, args.type, args.name, args.inputs);
+            if (iamError !== undefined) throw new Error(iamError);
             const state = { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs, { partition, accountId }) };
             return { id: String(state.id ?? `${args.name}-id`), state };
         },
@@ -123,6 +149,7 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
                 result =
                     options.answers?.(args.token, args.inputs) ??
                     answerGithubInvoke(args.token, args.inputs, options.github, standIn) ??
+                    answerAws(args.token, args.inputs, { partition, accountId, world: options.aws, assumptions }) ??
                     answerInvoke(args.token, args.inputs, { partition, accountId });
             } catch (thrown) {
                 // As the engine reports a failed call; a plain Error would reach the program bare.
@@ -166,7 +193,79 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
     }
     const stray = unhandled.map((reason) => (reason instanceof Error ? reason.message : String(reason))).find((message) => message !== error);
     if (error === undefined && stray !== undefined) error = stray;
-    return { resources, invokes, outputs, warnings, standIns, error };
+    return { resources, invokes, outputs, warnings, standIns, assumptions, error };
+}
+
+const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
+/**
+ * AWS's answer to registering an IAM role, inline policy or attachment: its error when IAM would
+ * refuse it (components/realServices/iam.ts), wrapped as the provider wraps it.
+ */
+function iamRefusal(iam: IamAccountModel, type: string, name: string, inputs: Record<string, unknown>): string | undefined {
+    switch (type) {
+        case "aws:iam/role:Role": {
+            const roleName = text(inputs.name) ?? name;
+            const inline = Array.isArray(inputs.inlinePolicies) ? (inputs.inlinePolicies as Record<string, unknown>[]) : [];
+            const documents: RoleDocuments = {
+                roleName,
+                path: text(inputs.path) ?? "/",
+                trustPolicy: text(inputs.assumeRolePolicy) ?? "",
+                description: text(inputs.description),
+                inlinePolicies: Object.fromEntries(inline.map((policy) => [text(policy.name) ?? "", text(policy.policy) ?? ""])),
+                managedPolicyArns: Array.isArray(inputs.managedPolicyArns) ? inputs.managedPolicyArns.map(String) : [],
+                tags: typeof inputs.tags === "object" && inputs.tags !== null ? (inputs.tags as Record<string, string>) : {},
+            };
+            const error = iam.createRole(documents);
+            return error && `creating IAM Role (${roleName}): ${error}`;
+        }
+        case "aws:iam/rolePolicy:RolePolicy": {
+            const role = text(inputs.role) ?? "";
+            const policyName = text(inputs.name) ?? name;
+            const error = iam.putRolePolicy(role, policyName, text(inputs.policy) ?? "");
+            return error && `putting IAM Role (${role}) Policy (${policyName}): ${error}`;
+        }
+        case "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
+            const role = text(inputs.role) ?? "";
+            const policyArn = text(inputs.policyArn) ?? "";
+            const error = iam.attachRolePolicy(role, policyArn);
+            return error && `attaching IAM Policy (${policyArn}) to IAM Role (${role}): ${error}`;
+        }
+        default:
+            return undefined;
+    }
+}
+
+/** AWS data sources whose answer depends on what exists in the account; undefined for the others. */
+function answerAws(
+    token: string,
+    args: Record<string, unknown>,
+    context: { partition: string; accountId: string; world: AwsWorld | undefined; assumptions: string[] },
+): Record<string, unknown> | undefined {
+    if (token !== "aws:iam/getPolicy:getPolicy") return undefined;
+    const arn = String(args.arn ?? "");
+    const caller = `arn:${context.partition}:sts::${context.accountId}:assumed-role/offline/plan`;
+    // Thrown as the provider raises them; the call wrapper reports them as the engine does.
+    if (context.world?.unreadablePolicies?.includes(arn)) throw new Error(getPolicyAccessDeniedError(arn, caller));
+    if (context.world?.policies === undefined) {
+        const assumption = `the managed policy ${arn} is assumed to exist (an offline stand-in; \`pulumi up\` checks it against AWS)`;
+        if (!context.assumptions.includes(assumption)) context.assumptions.push(assumption);
+    } else if (!context.world.policies.includes(arn)) {
+        throw new Error(getPolicyNotFoundError(arn));
+    }
+    const resource = arn.split(":policy")[1] ?? "/";
+    const policyName = resource.slice(resource.lastIndexOf("/") + 1);
+    return {
+        arn,
+        id: arn,
+        name: policyName,
+        path: resource.slice(0, resource.lastIndexOf("/") + 1) || "/",
+        policyId: "ANPAOFFLINE",
+        description: "",
+        policy: JSON.stringify({ Version: "2012-10-17", Statement: [] }),
+        attachmentCount: 0,
+        tags: {},
+    };
 }
 
 function recordRegistrations(monitor: MockMonitorLike, resources: RecordedResource[]): void {

@@ -192,6 +192,7 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
             stackFile: path.relative(process.cwd(), stackConfig.file),
             notes: [
                 ...stackConfig.notes,
+                ...run.assumptions,
                 ...(configFile ? [`policy pack configuration: ${path.relative(process.cwd(), configFile)}`] : ["policy pack configuration: the pack's defaults"]),
             ],
             policyPack: `${info.name} ${info.version}`,

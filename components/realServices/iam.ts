@@ -1,0 +1,330 @@
+// The IAM rules AWS enforces on what keyless writes, in one place, each with its source. Pure
+// functions over plain data: the program checks them on the exact documents it is about to
+// write, before registering anything, and the offline mocks (tools/offlineRun.ts) answer with
+// AWS's own error when a registration breaks one, so neither side can drift from the other.
+//
+// Limits: "IAM and AWS STS quotas",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+//   - role name 64 characters, path 512 characters (names and paths: alphanumerics and +=,.@_-;
+//     a path begins and ends with /);
+//   - role trust policy 2,048 characters, all inline policies of a role together 10,240
+//     characters; "IAM doesn't count white space when calculating the size of a policy";
+//   - managed policies attached to a role: 10 (default quota, adjustable to 20);
+//   - tags per role 50, key 1-128 and value 0-256 characters of [\p{L}\p{Z}\p{N}_.:/=+\-@]
+//     (https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html), no `aws:` prefix,
+//     keys case-insensitive (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html).
+
+/** AWS's limits for one role (defaults where AWS calls them adjustable quotas). */
+export const IAM_LIMITS = {
+    roleName: 64,
+    path: 512,
+    /** Non-whitespace characters of the trust policy (quota AssumeRolePolicySizeQuota, adjustable to 4,096). */
+    trustPolicy: 2048,
+    /** Non-whitespace characters of all inline policies of one role together (RolePolicySizeQuota). */
+    inlinePolicies: 10240,
+    /** Managed policies attached to one role (AttachedPoliciesPerRoleQuota, adjustable to 20). */
+    managedPolicies: 10,
+    tags: 50,
+    tagKey: 128,
+    tagValue: 256,
+    description: 1000,
+} as const;
+
+const ROLE_NAME = /^[\w+=,.@-]+$/;
+// CreateRole's Path pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)
+const PATH = /^(?:\/|\/[\x21-\x7e]+\/)$/;
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+/** Size of a policy document as IAM counts it: its characters, whitespace excluded. */
+export function policySize(document: string): number {
+    let size = 0;
+    for (const character of document) if (!/\s/.test(character)) size++;
+    return size;
+}
+
+/** Everything one role will carry, as it will be sent to IAM (documents serialized). */
+export interface RoleDocuments {
+    readonly roleName: string;
+    readonly path: string;
+    /** The trust policy as the JSON text that is sent. */
+    readonly trustPolicy: string;
+    /** Inline policy name to its JSON text. */
+    readonly inlinePolicies: Readonly<Record<string, string>>;
+    readonly managedPolicyArns: readonly string[];
+    readonly tags: Readonly<Record<string, string>>;
+    readonly description?: string;
+}
+
+export type IamRule =
+    | "roleName"
+    | "path"
+    | "trustPolicy"
+    | "inlinePolicies"
+    | "managedPolicies"
+    | "tags"
+    | "tagKey"
+    | "tagValue"
+    | "description";
+
+/** One broken rule, with the measured value and the limit. */
+export interface IamViolation {
+    readonly rule: IamRule;
+    /** What was measured (length, size or count). */
+    readonly measured: number;
+    readonly limit: number;
+    /** What is wrong, in plain words, without advice. */
+    readonly what: string;
+    /** AWS's own error for it, as the API (and so the provider) reports it. */
+    readonly awsError: string;
+}
+
+// Real texts, each seen in public reports:
+//   roleName: NixOS/nixops#328, serverless/examples#405 ("1 validation error detected: Value '...'
+//     at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 64")
+//   path: ministryofjustice/cloud-platform-environments#1726, aws-cloudformation/cfn-lint#782
+//   trust: kubeflow/kubeflow#6687 ("LimitExceeded: Cannot exceed quota for ACLSizePerRole: 2048")
+//   inline: serverless/serverless#7643, aws/aws-cdk#12403 ("Maximum policy size of 10240 bytes
+//     exceeded for role ...", LimitExceeded, status 409)
+//   managed: aws/eks-hybrid#741, LBHackney-IT/Data-Platform#1882 ("LimitExceeded: Cannot exceed
+//     quota for PoliciesPerRole: 10")
+//   tag pattern: SWO-GS/auto-tag#90, kubernetes/kops#16027 ("... at 'tags.N.member.value' failed
+//     to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]*")
+//   duplicate keys: github-aws-runners/terraform-aws-github-runner#1346 ("InvalidInput: Duplicate
+//     tag keys found. Please note that Tag keys are case insensitive.")
+const validation = (value: string, field: string, constraint: string) =>
+    `ValidationError: 1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ${constraint}`;
+
+/** Every IAM rule the role breaks, in the order IAM checks them. */
+export function roleViolations(role: RoleDocuments): IamViolation[] {
+    const violations: IamViolation[] = [];
+    const add = (violation: IamViolation) => violations.push(violation);
+    const name = role.roleName;
+    if ([...name].length > IAM_LIMITS.roleName) {
+        add({
+            rule: "roleName",
+            measured: [...name].length,
+            limit: IAM_LIMITS.roleName,
+            what: `the role name has ${[...name].length} characters; IAM accepts at most ${IAM_LIMITS.roleName}`,
+            awsError: validation(name, "roleName", `Member must have length less than or equal to ${IAM_LIMITS.roleName}`),
+        });
+    } else if (name.length === 0 || !ROLE_NAME.test(name)) {
+        add({
+            rule: "roleName",
+            measured: name.length,
+            limit: IAM_LIMITS.roleName,
+            what: "the role name may only hold letters, digits and + = , . @ _ -",
+            awsError: validation(name, "roleName", "Member must satisfy regular expression pattern: [\\w+=,.@-]+"),
+        });
+    }
+    if (role.path.length > IAM_LIMITS.path) {
+        add({
+            rule: "path",
+            measured: role.path.length,
+            limit: IAM_LIMITS.path,
+            what: `the path has ${role.path.length} characters; IAM accepts at most ${IAM_LIMITS.path}`,
+            awsError: validation(role.path, "path", `Member must have length less than or equal to ${IAM_LIMITS.path}`),
+        });
+    } else if (!PATH.test(role.path)) {
+        add({
+            rule: "path",
+            measured: role.path.length,
+            limit: IAM_LIMITS.path,
+            what: "a path begins and ends with / and holds only printable ASCII characters without spaces",
+            awsError:
+                "ValidationError: The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
+        });
+    }
+    if (role.description !== undefined && [...role.description].length > IAM_LIMITS.description) {
+        add({
+            rule: "description",
+            measured: [...role.description].length,
+            limit: IAM_LIMITS.description,
+            what: `the description has ${[...role.description].length} characters; IAM accepts at most ${IAM_LIMITS.description}`,
+            awsError: validation(role.description, "description", `Member must have length less than or equal to ${IAM_LIMITS.description}`),
+        });
+    }
+    const trust = policySize(role.trustPolicy);
+    if (trust > IAM_LIMITS.trustPolicy) {
+        add({
+            rule: "trustPolicy",
+            measured: trust,
+            limit: IAM_LIMITS.trustPolicy,
+            what: `the trust policy has ${trust} characters without whitespace; IAM accepts at most ${IAM_LIMITS.trustPolicy}`,
+            awsError: `LimitExceeded: Cannot exceed quota for ACLSizePerRole: ${IAM_LIMITS.trustPolicy}`,
+        });
+    }
+    const tagEntries = Object.entries(role.tags);
+    if (tagEntries.length > IAM_LIMITS.tags) {
+        add({
+            rule: "tags",
+            measured: tagEntries.length,
+            limit: IAM_LIMITS.tags,
+            what: `the role has ${tagEntries.length} tags; IAM accepts at most ${IAM_LIMITS.tags}`,
+            awsError: validation("[...]", "tags", `Member must have length less than or equal to ${IAM_LIMITS.tags}`),
+        });
+    }
+    const seenKeys = new Set<string>();
+    tagEntries.forEach(([key, value], index) => {
+        const member = `tags.${index + 1}.member`;
+        const keyLength = [...key].length;
+        if (keyLength === 0 || keyLength > IAM_LIMITS.tagKey || !TAG_TEXT.test(key)) {
+            add({
+                rule: "tagKey",
+                measured: keyLength,
+                limit: IAM_LIMITS.tagKey,
+                what: `tag key ${JSON.stringify(key)} must be 1-${IAM_LIMITS.tagKey} letters, digits, spaces and _ . : / = + - @`,
+                awsError:
+                    keyLength > IAM_LIMITS.tagKey
+                        ? validation(key, `${member}.key`, `Member must have length less than or equal to ${IAM_LIMITS.tagKey}`)
+                        : validation(key, `${member}.key`, "Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+"),
+            });
+        } else if (/^aws:/i.test(key)) {
+            add({
+                rule: "tagKey",
+                measured: keyLength,
+                limit: IAM_LIMITS.tagKey,
+                what: `tag key ${JSON.stringify(key)} starts with aws:, which AWS reserves for its own tags`,
+                // Paraphrase: AWS's exact wording for IAM is not in a public report we found.
+                awsError: `InvalidInput: Tag keys starting with 'aws:' are reserved for internal use (${key})`,
+            });
+        } else if (seenKeys.has(key.toLowerCase())) {
+            add({
+                rule: "tagKey",
+                measured: keyLength,
+                limit: IAM_LIMITS.tagKey,
+                what: `tag key ${JSON.stringify(key)} repeats another key; IAM tag keys are case-insensitive`,
+                awsError: "InvalidInput: Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+            });
+        }
+        seenKeys.add(key.toLowerCase());
+        const valueLength = [...value].length;
+        if (valueLength > IAM_LIMITS.tagValue || !TAG_TEXT.test(value)) {
+            add({
+                rule: "tagValue",
+                measured: valueLength,
+                limit: IAM_LIMITS.tagValue,
+                what: `the value of tag ${JSON.stringify(key)} must be 0-${IAM_LIMITS.tagValue} letters, digits, spaces and _ . : / = + - @`,
+                awsError:
+                    valueLength > IAM_LIMITS.tagValue
+                        ? validation(value, `${member}.value`, `Member must have length less than or equal to ${IAM_LIMITS.tagValue}`)
+                        : validation(value, `${member}.value`, "Member must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*"),
+            });
+        }
+    });
+    const inline = Object.values(role.inlinePolicies).reduce((total, document) => total + policySize(document), 0);
+    if (inline > IAM_LIMITS.inlinePolicies) {
+        add({
+            rule: "inlinePolicies",
+            measured: inline,
+            limit: IAM_LIMITS.inlinePolicies,
+            what: `its inline policies have ${inline} characters without whitespace; IAM accepts at most ${IAM_LIMITS.inlinePolicies} per role`,
+            awsError: `LimitExceeded: Maximum policy size of ${IAM_LIMITS.inlinePolicies} bytes exceeded for role ${name}`,
+        });
+    }
+    const managed = new Set(role.managedPolicyArns).size;
+    if (managed > IAM_LIMITS.managedPolicies) {
+        add({
+            rule: "managedPolicies",
+            measured: managed,
+            limit: IAM_LIMITS.managedPolicies,
+            what: `${managed} managed policies are attached; IAM's default quota is ${IAM_LIMITS.managedPolicies} per role`,
+            awsError: `LimitExceeded: Cannot exceed quota for PoliciesPerRole: ${IAM_LIMITS.managedPolicies}`,
+        });
+    }
+    return violations;
+}
+
+/** How to get under a limit, concretely and without widening what the role may do. */
+export function iamAdvice(rule: IamRule): string {
+    switch (rule) {
+        case "roleName":
+            return "set a shorter roleName for this repository entry (letters, digits and + = , . @ _ -)";
+        case "path":
+            return "set keyless:rolePath to a shorter path such as /github-actions/";
+        case "trustPolicy":
+            return (
+                "trust fewer subjects: a subjectFormat of immutable or legacy instead of both halves the list; " +
+                "or ask AWS (Service Quotas, IAM \"Role trust policy length\") to raise the quota, up to 4,096"
+            );
+        case "inlinePolicies":
+            return (
+                "split the repository's resources across roles (one repository entry per group of services, each with its own " +
+                "roleName and environment), or move stable statements into a customer-managed policy (up to 6,144 characters " +
+                "each) named in managedPolicyArns; a wildcard such as service/<cluster>/orders-* is shorter but grants every " +
+                "matching resource, including ones created later, so use one only for a name prefix that belongs to this repository alone"
+            );
+        case "managedPolicies":
+            return "combine policies into one customer-managed policy, or ask AWS (Service Quotas) to raise the quota, up to 20";
+        case "tags":
+        case "tagKey":
+        case "tagValue":
+            return "keep at most 50 tags, keys of 1-128 and values of up to 256 letters, digits, spaces and _ . : / = + - @, no aws: prefix";
+        case "description":
+            return "shorten the description to 1,000 characters";
+    }
+}
+
+/** The account's IAM state as the offline mocks see it; answers each call as IAM would. */
+export class IamAccountModel {
+    private readonly roles = new Map<string, { documents: RoleDocuments }>();
+
+    private role(roleName: string) {
+        return this.roles.get(roleName.toLowerCase());
+    }
+
+    /** CreateRole (with any inline and managed policies the resource carries). Returns AWS's error, if any. */
+    createRole(documents: RoleDocuments): string | undefined {
+        if (this.role(documents.roleName)) {
+            return `EntityAlreadyExists: Role with name ${documents.roleName} already exists.`;
+        }
+        const error = roleViolations(documents)[0]?.awsError;
+        if (error === undefined) this.roles.set(documents.roleName.toLowerCase(), { documents });
+        return error;
+    }
+
+    /** PutRolePolicy. */
+    putRolePolicy(roleName: string, policyName: string, document: string): string | undefined {
+        const role = this.role(roleName);
+        if (!role) return `NoSuchEntity: The role with name ${roleName} cannot be found.`;
+        const documents = { ...role.documents, inlinePolicies: { ...role.documents.inlinePolicies, [policyName]: document } };
+        const error = roleViolations(documents).find((violation) => violation.rule === "inlinePolicies")?.awsError;
+        if (error === undefined) role.documents = documents;
+        return error;
+    }
+
+    /** AttachRolePolicy. */
+    attachRolePolicy(roleName: string, policyArn: string): string | undefined {
+        const role = this.role(roleName);
+        if (!role) return `NoSuchEntity: The role with name ${roleName} cannot be found.`;
+        const documents = { ...role.documents, managedPolicyArns: [...role.documents.managedPolicyArns, policyArn] };
+        const error = roleViolations(documents).find((violation) => violation.rule === "managedPolicies")?.awsError;
+        if (error === undefined) role.documents = documents;
+        return error;
+    }
+}
+
+// aws:iam/getPolicy:getPolicy by ARN (terraform-provider-aws internal/service/iam/policy_data_source.go):
+// GetPolicy's NoSuchEntity becomes retry.NotFoundError, whose text is "couldn't find resource"
+// (terraform-plugin-sdk helper/retry), reported as "reading IAM Policy (<arn>): couldn't find
+// resource"; any other error (AccessDenied included) is passed through as the SDK prints it.
+
+/** The error the provider raises when GetPolicy answers NoSuchEntity. */
+export function getPolicyNotFoundError(arn: string): string {
+    return `reading IAM Policy (${arn}): couldn't find resource`;
+}
+
+/** The error the provider raises when the caller may not call iam:GetPolicy on the policy. */
+export function getPolicyAccessDeniedError(arn: string, caller: string): string {
+    return (
+        `reading IAM Policy (${arn}): operation error IAM: GetPolicy, https response error StatusCode: 403, ` +
+        `RequestID: 00000000-0000-0000-0000-000000000000, api error AccessDenied: User: ${caller} is not authorized ` +
+        `to perform: iam:GetPolicy on resource: policy ${arn} because no identity-based policy allows the iam:GetPolicy action`
+    );
+}
+
+/** Reads a failed getPolicy: the policy does not exist, the caller may not read it, or something else. */
+export function classifyGetPolicyError(message: string): "missing" | "denied" | "other" {
+    if (/couldn't find resource|NoSuchEntity/i.test(message)) return "missing";
+    if (/AccessDenied|not authorized to perform/i.test(message)) return "denied";
+    return "other";
+}
