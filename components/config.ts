@@ -4,6 +4,7 @@
 
 import { checkManagedPolicyArn, checkPermissionPolicy } from "../policy/analysis";
 import {
+    didYouMean,
     isObject,
     JsonObject,
     KeylessConfigError,
@@ -15,6 +16,8 @@ import {
     readStringList,
     rejectDuplicates,
     rejectUnknownFields,
+    looksLikeCredential,
+    shapeOf,
     show,
 } from "./configReader";
 import { permissionPolicy } from "./documents";
@@ -39,7 +42,7 @@ import {
     partitionOf,
     stsAudience,
 } from "./names";
-import { PermissionPresets, PolicyDocument, PRESET_FIELDS, READ_ONLY_PRESETS, ResourceScope, Statement } from "./presets";
+import { PermissionPresets, PolicyDocument, PRESET_FIELDS, presetStatements, READ_ONLY_PRESETS, ResourceScope, Statement } from "./presets";
 import { MAX_ENVIRONMENT_REVIEWERS, WAIT_TIMER_RANGE } from "./realServices/github";
 import { contextLabel, issuerHost, SubjectFormat, TrustContext } from "./subjects";
 
@@ -212,13 +215,20 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
         }
     }
 
-    const owner = readString(source.values["github:owner"], "github:owner", problems, {
+    const providerKey = (fullKey: string, command: string, rule: { test: (value: string) => boolean; expected: string }) => {
+        if (source.values[fullKey] === undefined) {
+            problems.add(fullKey, `missing; set it with \`${command}\``);
+            return undefined;
+        }
+        return readString(source.values[fullKey], fullKey, problems, { ...rule, expected: `${rule.expected} (set it with \`${command}\`)` });
+    };
+    const owner = providerKey("github:owner", "pulumi config set github:owner <org>", {
         test: isGithubOwner,
-        expected: "a GitHub organisation or user login (set it with `pulumi config set github:owner <login>`)",
+        expected: "a GitHub organisation or user login",
     });
-    const region = readString(source.values["aws:region"], "aws:region", problems, {
+    const region = providerKey("aws:region", "pulumi config set aws:region <region>", {
         test: isRegion,
-        expected: "an AWS region such as eu-west-1 (set it with `pulumi config set aws:region <region>`)",
+        expected: "an AWS region such as eu-west-1",
     });
     const accountId =
         value("accountId") === undefined
@@ -315,6 +325,8 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
         }
     }
 
+    rejectUnknownKeys(source, repositories, problems);
+
     if (!problems.empty || !owner || !region || !accountId || !scope) {
         throw new KeylessConfigError(problems.list);
     }
@@ -332,6 +344,41 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
         permissionsBoundaryArn: permissionsBoundaryArn || undefined,
         deployments,
     };
+}
+
+/** Every key keyless reads in its namespace: the settings Pulumi.yaml declares. */
+export const KNOWN_KEYS: readonly string[] = [...new Set([...REQUIRED_KEYS, ...STRING_KEYS, ...Object.keys(STACK_DEFAULTS)])];
+
+/**
+ * Refuses keys of the keyless namespace that keyless does not read and that no repository's
+ * `secrets` names: a misspelled key would otherwise be ignored without a word (a misspelled
+ * keyless:permissionsBoundaryArn silently drops the boundary). Names the key meant when it can.
+ */
+function rejectUnknownKeys(source: StackConfigSource, repositories: unknown, problems: Problems): void {
+    const referenced = new Set<string>();
+    for (const entry of Array.isArray(repositories) ? repositories : []) {
+        if (isObject(entry) && isObject(entry.secrets)) {
+            for (const reference of Object.values(entry.secrets)) if (typeof reference === "string") referenced.add(reference);
+        }
+    }
+    const prefix = `${PROJECT}:`;
+    for (const fullKey of Object.keys(source.values)) {
+        if (!fullKey.startsWith(prefix)) continue;
+        const name = fullKey.slice(prefix.length);
+        // An encrypted key can only feed a repository's secrets; one nobody names yet is left
+        // alone (a misspelled reference is reported where it is made, naming the close key).
+        if (KNOWN_KEYS.includes(name) || referenced.has(name) || source.secretKeys.has(fullKey)) continue;
+        const meant = didYouMean(name, [...KNOWN_KEYS, ...referenced]);
+        problems.add(
+            fullKey,
+            meant
+                ? `keyless does not read this key, so its value would be ignored; did you mean ${key(meant)}? ` +
+                      `Rename it (\`pulumi config rm ${name}\`, then set ${meant})`
+                : "keyless does not read this key and no repository's secrets name it, so its value would be ignored; " +
+                      `remove it with \`pulumi config rm ${name}\`, or name it in a repository's secrets. ` +
+                      `The keys keyless reads are ${KNOWN_KEYS.join(", ")}`,
+        );
+    }
 }
 
 interface EntryContext {
@@ -404,7 +451,10 @@ function readDeployment(entry: unknown, entryKey: string, context: EntryContext)
     }
 
     const permissions = readPermissions(entry.permissions, `${entryKey}.permissions`, trustContext, context);
-    const github = trustContext ? readGithubTarget(entry, entryKey, trustContext, context) : undefined;
+    // Without a valid context the GitHub side is still checked against the context the entry
+    // asks for, so an invalid environment name does not hide the problems of its secrets.
+    const intended = trustContext ?? intendedContext(entry, context);
+    const github = intended ? readGithubTarget(entry, entryKey, intended, context) : undefined;
 
     if (problems.list.length > before || !repository || !trustContext || !subjectFormat || !roleName) {
         return undefined;
@@ -426,6 +476,17 @@ function readDeployment(entry: unknown, entryKey: string, context: EntryContext)
         permissionSources: permissions.sources,
         github,
     };
+}
+
+/** The kind of context an entry whose context is invalid asks for, with a placeholder value. */
+function intendedContext(entry: JsonObject, context: EntryContext): TrustContext | undefined {
+    // Several contexts at once are reported as such; guessing one would add misleading problems.
+    if (["environment", "branch", "tag", "pullRequest"].filter((field) => entry[field] !== undefined).length > 1) return undefined;
+    if (entry.branch !== undefined) return { kind: "branch", branch: String(entry.branch) };
+    if (entry.tag !== undefined) return { kind: "tag", tag: String(entry.tag) };
+    if (entry.pullRequest !== undefined) return { kind: "pullRequest" };
+    const environment = typeof entry.environment === "string" ? entry.environment : context.defaultEnvironment;
+    return { kind: "environment", environment: environment ?? "(the stack's keyless:environment)" };
 }
 
 function readTrustContext(entry: JsonObject, entryKey: string, context: EntryContext): TrustContext | undefined {
@@ -623,6 +684,16 @@ function readGithubTarget(
     };
 }
 
+/** What to do when a secret value was pasted into the stack file in plaintext. */
+const PASTED_SECRET =
+    "If that is the secret itself, it is now in the stack file in plaintext: remove it, rotate it, " +
+    "and store the new value with `pulumi config set --secret <key> <value>`, naming <key> here";
+
+/** A name `pulumi config set` takes for a keyless key: a letter, then letters, digits, _ . -; at most 64. */
+function isConfigKeyName(value: string): boolean {
+    return /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(value);
+}
+
 function readSecretReferences(
     raw: unknown,
     secretsKey: string,
@@ -637,21 +708,34 @@ function readSecretReferences(
     const secrets: { name: string; configKey: string }[] = [];
     for (const [name, reference] of Object.entries(raw)) {
         const secretKey = `${secretsKey}.${name}`;
+        if (looksLikeCredential(name)) {
+            // The name is printed in the key path: never when it may be the secret itself.
+            problems.add(secretsKey, `an entry's name (${shapeOf(name)}) looks like a credential, not a GitHub secret name; ${PASTED_SECRET}`);
+            continue;
+        }
         if (!isActionsVariableName(name)) {
             problems.add(secretKey, "not a GitHub secret name (letters, digits and _, not starting with a digit or GITHUB_)");
             continue;
         }
-        if (typeof reference !== "string" || !/^[A-Za-z][A-Za-z0-9_.-]*$/.test(reference)) {
+        if (typeof reference !== "string" || !isConfigKeyName(reference) || looksLikeCredential(reference)) {
             problems.add(
                 secretKey,
-                `expected the name of a keyless config key holding the value (e.g. apiSentryDsn), got ${show(reference)}; ` +
-                    `values never go in this map`,
+                `expected the name of a keyless config key holding the value (e.g. apiSentryDsn), got ${shapeOf(reference)} ` +
+                    `that is not a config key name; values never go in this map. ${PASTED_SECRET}`,
             );
             continue;
         }
         const fullKey = key(reference);
         if (source.values[fullKey] === undefined) {
-            problems.add(secretKey, `config key ${fullKey} is not set; set it with \`pulumi config set --secret ${reference} <value>\``);
+            const present = Object.keys(source.values)
+                .filter((candidate) => candidate.startsWith(`${PROJECT}:`) && !KNOWN_KEYS.includes(candidate.slice(PROJECT.length + 1)))
+                .map((candidate) => candidate.slice(PROJECT.length + 1));
+            const meant = didYouMean(reference, present);
+            problems.add(
+                secretKey,
+                `config key ${fullKey} is not set` +
+                    (meant ? `; did you mean ${key(meant)}?` : `; set it with \`pulumi config set --secret ${reference} <value>\``),
+            );
         } else if (!source.secretKeys.has(fullKey)) {
             problems.add(
                 secretKey,
@@ -760,21 +844,54 @@ function readPermissions(
     if (Object.keys(presets).length + statements.length + managedPolicyArns.length === 0) {
         problems.add(permissionsKey, `empty; give a preset (${Object.keys(PRESET_FIELDS).join(", ")}), statements or managedPolicyArns`);
     }
-    if (problems.list.length > before || !scope) return undefined;
+    if (problems.list.length > before) return undefined;
 
-    const document = permissionPolicy(presets, statements, scope);
+    // Without a valid account and region the ARNs cannot be written; the checks below still run
+    // on a stand-in scope, so that every problem shows at once.
+    const document = permissionPolicy(presets, statements, scope ?? STAND_IN_SCOPE);
     const sids = document.Statement.map((statement) => statement.Sid).filter((sid): sid is string => sid !== undefined);
     rejectDuplicates(sids, `${permissionsKey}.statements`, problems, "Sid");
     // The same analysis the policy pack applies: keyless never creates what the pack would block.
+    const presetCount = document.Statement.length - statements.length;
     for (const finding of checkPermissionPolicy(document)) {
-        problems.add(permissionsKey, `${finding.location}: ${finding.message}`);
+        const [where, message] = locateStatement(finding.location, finding.message, presetCount, presets, permissionsKey);
+        problems.add(where, message);
     }
+    if (!scope) return undefined;
     const sources = [
         ...Object.keys(presets),
         ...(statements.length > 0 ? ["statements"] : []),
         ...(managedPolicyArns.length > 0 ? ["managed"] : []),
     ];
     return problems.list.length > before ? undefined : { document, presets, managedPolicyArns, sources };
+}
+
+const STAND_IN_SCOPE: ResourceScope = { partition: "aws", region: "us-east-1", accountId: "000000000000" };
+
+/**
+ * Points a finding on the merged document (presets first, then the entry's own statements) at
+ * what the user wrote: `Statement[5]` of a document with 3 preset statements is the entry's
+ * `statements[2]`; a preset statement is its preset.
+ */
+function locateStatement(
+    location: string,
+    message: string,
+    presetCount: number,
+    presets: PermissionPresets,
+    permissionsKey: string,
+): [string, string] {
+    const match = /^Statement(?:\[(\d+)\])?( \(Sid .*\))?$/.exec(location);
+    if (!match) return [permissionsKey, `${location}: ${message}`];
+    const index = Number(match[1] ?? 0);
+    if (index >= presetCount) return [`${permissionsKey}.statements[${index - presetCount}]`, message];
+    const names = (Object.keys(PRESET_FIELDS) as (keyof PermissionPresets)[]).filter((name) => presets[name] !== undefined);
+    let first = 0;
+    for (const name of names) {
+        const count = presetStatements({ [name]: presets[name] }, STAND_IN_SCOPE).length;
+        if (index < first + count) return [`${permissionsKey}.${name}`, message];
+        first += count;
+    }
+    return [permissionsKey, `${location}: ${message}`];
 }
 
 function readFields(raw: unknown, fieldsKey: string, fields: readonly string[], problems: Problems): JsonObject | undefined {

@@ -8,7 +8,7 @@ export class Problems {
     private readonly entries: string[] = [];
 
     add(key: string, message: string): void {
-        this.entries.push(`${key}: ${message}`);
+        this.entries.push(escapeText(`${key}: ${message}`));
     }
 
     get list(): readonly string[] {
@@ -25,16 +25,85 @@ export class Problems {
  * prints the message alone, without a stack trace.
  */
 export class KeylessConfigError extends RunError {
-    constructor(readonly problems: readonly string[], heading = "keyless found problems in this stack's config") {
-        super(`${heading} (nothing was created):\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    readonly problems: readonly string[];
+
+    constructor(problems: readonly string[], heading = "keyless found problems in this stack's config") {
+        const escaped = problems.map(escapeText);
+        super(`${heading} (nothing was created):\n${escaped.map((problem) => `  - ${problem}`).join("\n")}`);
+        this.problems = escaped;
         this.name = "KeylessConfigError";
     }
 }
 
-/** Shows a value in a message without flooding it. */
+/**
+ * Escapes every character outside printable ASCII (\u0430 for a Cyrillic a, \u200b for a
+ * zero-width space), so a look-alike or invisible character never reads as the ASCII it mimics.
+ * Applied to every problem keyless reports; newlines and tabs stay.
+ */
+export function escapeText(text: string): string {
+    return text.replace(/[^\x20-\x7e\n\t]/gu, (character) => {
+        const code = character.codePointAt(0) ?? 0;
+        return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, "0")}`;
+    });
+}
+
+/** Shows a value in a message without flooding it, non-ASCII characters escaped. */
 export function show(value: unknown): string {
-    const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+    const text = escapeText(typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value));
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * Describes a value by its shape only (type and length), for values that may be secrets pasted
+ * in the wrong place: messages reach pull request comments, so they never carry such a value.
+ */
+export function shapeOf(value: unknown): string {
+    if (typeof value === "string") return value.length === 0 ? "an empty string" : `a string of ${value.length} characters`;
+    if (value === null) return "null";
+    if (Array.isArray(value)) return `a list of ${value.length} items`;
+    return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+// Prefixes of widely used credentials (GitHub, Sentry, Slack, AWS, Stripe, GitLab, npm, OpenAI).
+const CREDENTIAL_PREFIX = /^(?:gh[pousr]_|github_pat_|sntry[su]_|xox[abposr]-|AKIA|ASIA|sk_(?:live|test)_|rk_live_|glpat-|npm_|sk-)/;
+
+/**
+ * Whether a string looks like a credential rather than a name: a known token prefix, or long
+ * and mixing upper case, lower case and digits as generated tokens do.
+ */
+export function looksLikeCredential(value: string): boolean {
+    if (CREDENTIAL_PREFIX.test(value) || value.length > 64) return true;
+    return value.length >= 24 && /[a-z]/.test(value) && /[A-Z]/.test(value) && /\d/.test(value);
+}
+
+/** Edit distance between two strings (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
+/**
+ * The known name `name` was most likely meant to be: the same name in another case, or the
+ * closest one within a few edits (a quarter of its length, at least 1, at most 3).
+ */
+export function didYouMean(name: string, known: readonly string[]): string | undefined {
+    const folded = name.toLowerCase();
+    const sameCase = known.find((candidate) => candidate.toLowerCase() === folded);
+    if (sameCase) return sameCase;
+    const budget = Math.min(3, Math.max(1, Math.floor(name.length / 4)));
+    let best: { candidate: string; distance: number } | undefined;
+    for (const candidate of known) {
+        const distance = editDistance(folded, candidate.toLowerCase());
+        if (distance <= budget && (!best || distance < best.distance)) best = { candidate, distance };
+    }
+    return best?.candidate;
 }
 
 export type JsonObject = Record<string, unknown>;
@@ -52,9 +121,10 @@ export function rejectUnknownFields(
 ): void {
     for (const field of Object.keys(object)) {
         if (!allowed.includes(field)) {
+            const meant = didYouMean(field, allowed);
             problems.add(
                 `${key}.${field}`,
-                `unknown field; the fields keyless reads here are ${allowed.join(", ")}`,
+                `unknown field; the fields keyless reads here are ${allowed.join(", ")}${meant ? `; did you mean ${meant}?` : ""}`,
             );
         }
     }

@@ -6,6 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+// A malformed `secure:` value may be the secret in plaintext: it is described by shape only.
+import { shapeOf } from "../components/configReader";
 
 /** What stands in for a value stored encrypted in the stack file. */
 export const REDACTED = "[secret: encrypted in the stack file, not decrypted offline]";
@@ -86,10 +88,18 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
     const notes: string[] = [];
     const fullKey = (key: string) => (key.includes(":") ? key : `${projectName}:${key}`);
 
+    const ciphertext = ciphertextForm(stackYaml);
+    const malformed: string[] = [];
     for (const [key, raw] of Object.entries(stackConfig)) {
-        const { value, secret } = redact(raw);
+        const { value, secret } = redact(raw, fullKey(key), ciphertext, malformed);
         values[fullKey(key)] = typeof value === "string" ? value : JSON.stringify(value);
         if (secret) secretKeys.push(fullKey(key));
+    }
+    if (malformed.length > 0) {
+        throw new StackFileError(
+            `${stackFile} holds \`secure:\` values that are not Pulumi ciphertext, so the Pulumi CLI cannot decrypt them either:\n` +
+                malformed.map((problem) => `  - ${problem}`).join("\n"),
+        );
     }
     // Project-level defaults and values apply where the stack sets nothing, as the CLI does.
     if (isRecord(project.config)) {
@@ -110,17 +120,49 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
     return { project: projectName, stack, file: stackFile, values, secretKeys, notes };
 }
 
-/** Replaces every `{secure: ...}` inside a value by the placeholder. */
-function redact(raw: unknown): { value: unknown; secret: boolean } {
-    if (isRecord(raw) && Object.keys(raw).length === 1 && typeof raw.secure === "string") {
+/**
+ * The form the stack's secrets provider writes. The passphrase provider writes
+ * `v1:<base64 nonce>:<base64 ciphertext>`; the Pulumi Cloud service and the cloud KMS providers
+ * (awskms, azurekeyvault, gcpkms, hashivault) write the ciphertext in standard base64
+ * (pulumi/pulumi sdk/go/common/resource/config/crypt.go symmetricCrypter.EncryptValue;
+ * pkg/secrets/service/manager.go serviceCrypter.EncryptValue).
+ */
+type CiphertextForm = "passphrase" | "base64";
+
+function ciphertextForm(stackYaml: Record<string, unknown>): CiphertextForm {
+    return stackYaml.secretsprovider === "passphrase" || typeof stackYaml.encryptionsalt === "string" ? "passphrase" : "base64";
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Whether `value` has the shape of a ciphertext of that form (its content stays unchecked offline). */
+export function isPulumiCiphertext(value: unknown, form: CiphertextForm): boolean {
+    if (typeof value !== "string" || value.length === 0) return false;
+    if (form === "base64") return BASE64.test(value);
+    const parts = value.split(":");
+    // A 12-byte AES-GCM nonce is 16 base64 characters; the ciphertext carries at least its 16-byte tag.
+    return parts.length === 3 && parts[0] === "v1" && parts[1].length === 16 && BASE64.test(parts[1]) && parts[2].length >= 24 && BASE64.test(parts[2]);
+}
+
+/** Replaces every `{secure: ...}` inside a value by the placeholder; records the malformed ones. */
+function redact(raw: unknown, where: string, form: CiphertextForm, malformed: string[]): { value: unknown; secret: boolean } {
+    if (isRecord(raw) && Object.keys(raw).length === 1 && "secure" in raw) {
+        if (!isPulumiCiphertext(raw.secure, form)) {
+            const name = where.replace(/^[^:]+:/, "");
+            malformed.push(
+                `${where}: ${shapeOf(raw.secure)}, not ${form === "passphrase" ? "the passphrase provider's v1:<nonce>:<ciphertext>" : "base64 ciphertext"}; ` +
+                    `if it is the secret in plaintext, rotate it; set the value again with \`pulumi config set --secret ${name} <value>\`` +
+                    (where.includes(".") || where.includes("[") ? " --path" : ""),
+            );
+        }
         return { value: REDACTED, secret: true };
     }
     if (Array.isArray(raw)) {
-        const items = raw.map(redact);
+        const items = raw.map((item, index) => redact(item, `${where}[${index}]`, form, malformed));
         return { value: items.map((item) => item.value), secret: items.some((item) => item.secret) };
     }
     if (isRecord(raw)) {
-        const entries = Object.entries(raw).map(([key, value]) => [key, redact(value)] as const);
+        const entries = Object.entries(raw).map(([key, value]) => [key, redact(value, `${where}.${key}`, form, malformed)] as const);
         return {
             value: Object.fromEntries(entries.map(([key, item]) => [key, item.value])),
             secret: entries.some(([, item]) => item.secret),

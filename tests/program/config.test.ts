@@ -179,12 +179,12 @@ describe("stack config", () => {
         it("refuses statements the pack would block: PassRole on every role, all actions on everything", () => {
             assertProblem(
                 withRepository({ permissions: { statements: [{ Effect: "Allow", Action: "iam:PassRole", Resource: "*" }] } }),
-                "keyless:repositories[0].permissions",
+                "keyless:repositories[0].permissions.statements[0]",
                 /PassRole/,
             );
             assertProblem(
                 withRepository({ permissions: { statements: [{ Effect: "Allow", Action: "*", Resource: "*" }] } }),
-                "keyless:repositories[0].permissions",
+                "keyless:repositories[0].permissions.statements[0]",
                 /admin|every action/i,
             );
         });
