@@ -123,7 +123,7 @@ describe("npm run plan", function () {
             assert.equal(exitCode, 1);
             assert.match(stdout, /the program refused this stack's config, so nothing would be created/);
             assert.match(stdout, /keyless:maxSessionDuration: 86400 is outside 3600-43200/);
-            assert.match(stdout, /keyless:repositories\[0\]\.permissions: Statement\[0\]: allows iam:PassRole/);
+            assert.match(stdout, /keyless:repositories\[0\]\.permissions\.statements\[0\]: allows iam:PassRole/);
             assert.match(stdout, /keyless:repositories\[1\]\.environment: "prod\*" is not a GitHub environment name/);
             assert.match(stdout, /keyless:repositories\[1\]\.permissions\.managedPolicyArns\[0\]: attaches the AWS-managed policy AdministratorAccess/);
         });
