@@ -5,12 +5,9 @@ import { DeployRole, DeployRoleArgs } from "./deployRole";
 import { DeploymentEnvironment } from "./deploymentEnvironment";
 import { ResolvedDeployment } from "./githubFacts";
 import { ResourceScope } from "./presets";
+import { tagValue } from "./realServices/iam";
 import { contextClaim } from "./subjects";
 
-/** IAM tag values take letters, digits, spaces and _ . : / = + - @, at most 256. */
-function tagValue(value: string): string {
-    return value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, "_").slice(0, 256);
-}
 
 export interface RepositoryDeploymentArgs {
     /** The validated deployment with the subjects and reviewer IDs GitHub supplied. */

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 // A malformed `secure:` value may be the secret in plaintext: it is described by shape only.
-import { shapeOf } from "../components/configReader";
+import { escapeText, shapeOf } from "../components/configReader";
 
 /** What stands in for a value stored encrypted in the stack file. */
 export const REDACTED = "[secret: encrypted in the stack file, not decrypted offline]";
@@ -98,7 +98,7 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
     if (malformed.length > 0) {
         throw new StackFileError(
             `${stackFile} holds \`secure:\` values that are not Pulumi ciphertext, so the Pulumi CLI cannot decrypt them either:\n` +
-                malformed.map((problem) => `  - ${problem}`).join("\n"),
+                malformed.map((problem) => `  - ${escapeText(problem)}`).join("\n"),
         );
     }
     // Project-level defaults and values apply where the stack sets nothing, as the CLI does.

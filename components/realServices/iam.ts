@@ -10,6 +10,9 @@
 //   - role trust policy 2,048 characters, all inline policies of a role together 10,240
 //     characters; "IAM doesn't count white space when calculating the size of a policy";
 //   - managed policies attached to a role: 10 (default quota, adjustable to 20);
+//   - policy documents hold only tab, line feed, carriage return and U+0020-U+00FF (CreateRole's
+//     AssumeRolePolicyDocument and PutRolePolicy's PolicyDocument pattern
+//     [\u0009\u000A\u000D\u0020-\u00FF]+, https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html);
 //   - tags per role 50, key 1-128 and value 0-256 characters of [\p{L}\p{Z}\p{N}_.:/=+\-@]
 //     (https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html), no `aws:` prefix,
 //     keys case-insensitive (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html).
@@ -34,6 +37,12 @@ const ROLE_NAME = /^[\w+=,.@-]+$/;
 // CreateRole's Path pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)
 const PATH = /^(?:\/|\/[\x21-\x7e]+\/)$/;
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const OUTSIDE_POLICY_TEXT = /[^\t\n\r\x20-\xff]/gu;
+
+/** A text made into a tag value IAM accepts: other characters become _, cut to 256 characters. */
+export function tagValue(value: string): string {
+    return [...value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, "_")].slice(0, IAM_LIMITS.tagValue).join("");
+}
 
 /** Size of a policy document as IAM counts it: its characters, whitespace excluded. */
 export function policySize(document: string): number {
@@ -56,6 +65,7 @@ export interface RoleDocuments {
 }
 
 export type IamRule =
+    | "policyCharacters"
     | "roleName"
     | "path"
     | "trustPolicy"
@@ -142,6 +152,22 @@ export function roleViolations(role: RoleDocuments): IamViolation[] {
             what: `the description has ${[...role.description].length} characters; IAM accepts at most ${IAM_LIMITS.description}`,
             awsError: validation(role.description, "description", `Member must have length less than or equal to ${IAM_LIMITS.description}`),
         });
+    }
+    const documents: [string, string, string][] = [
+        ["the trust policy", "assumeRolePolicyDocument", role.trustPolicy],
+        ...Object.entries(role.inlinePolicies).map(([policyName, document]): [string, string, string] => [`inline policy ${policyName}`, "policyDocument", document]),
+    ];
+    for (const [label, field, document] of documents) {
+        const outside = document.match(OUTSIDE_POLICY_TEXT) ?? [];
+        if (outside.length > 0) {
+            add({
+                rule: "policyCharacters",
+                measured: outside.length,
+                limit: 0,
+                what: `${label} holds ${outside.length} character(s) IAM does not accept in a policy (only tab, line breaks and U+0020-U+00FF), e.g. U+${(outside[0]?.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`,
+                awsError: validation(document, field, "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"),
+            });
+        }
     }
     const trust = policySize(role.trustPolicy);
     if (trust > IAM_LIMITS.trustPolicy) {
@@ -237,6 +263,8 @@ export function roleViolations(role: RoleDocuments): IamViolation[] {
 /** How to get under a limit, concretely and without widening what the role may do. */
 export function iamAdvice(rule: IamRule): string {
     switch (rule) {
+        case "policyCharacters":
+            return "write the statements' ARNs and condition values in ASCII; a look-alike letter (shown escaped, e.g. \\u0430) is usually a typo";
         case "roleName":
             return "set a shorter roleName for this repository entry (letters, digits and + = , . @ _ -)";
         case "path":
@@ -287,7 +315,7 @@ export class IamAccountModel {
         const role = this.role(roleName);
         if (!role) return `NoSuchEntity: The role with name ${roleName} cannot be found.`;
         const documents = { ...role.documents, inlinePolicies: { ...role.documents.inlinePolicies, [policyName]: document } };
-        const error = roleViolations(documents).find((violation) => violation.rule === "inlinePolicies")?.awsError;
+        const error = roleViolations(documents).find((violation) => violation.rule === "inlinePolicies" || violation.rule === "policyCharacters")?.awsError;
         if (error === undefined) role.documents = documents;
         return error;
     }

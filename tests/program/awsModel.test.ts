@@ -95,6 +95,11 @@ describe("the AWS model of the offline run", () => {
             assert.match((await register({ name: "r", managed })) ?? "", /attaching IAM Policy \(arn:aws:iam::aws:policy\/P10\) to IAM Role \(r\): LimitExceeded: Cannot exceed quota for PoliciesPerRole: 10/);
         });
 
+        it("fails on a policy character IAM does not accept", async () => {
+            const error = await register({ name: "r", inline: [{ name: "a", policy: '{"Sid":"\u0430"}' }] });
+            assert.match(error ?? "", /at 'policyDocument' failed to satisfy constraint: Member must satisfy regular expression pattern: \[\\u0009/);
+        });
+
         it("fails on tags IAM rejects", async () => {
             assert.match((await register({ name: "r", tags: { team: "a*b" } })) ?? "", /at 'tags.1.member.value' failed to satisfy constraint/);
             assert.match((await register({ name: "r", tags: { Team: "a", team: "b" } })) ?? "", /Duplicate tag keys found/);

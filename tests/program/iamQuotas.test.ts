@@ -1,7 +1,7 @@
 // IAM's quotas, measured on the documents keyless is about to write and refused up front.
 import * as assert from "node:assert/strict";
 import { DeployRole, DeployRoleArgs } from "../../components/deployRole";
-import { IAM_LIMITS, policySize, RoleDocuments, roleViolations } from "../../components/realServices/iam";
+import { IAM_LIMITS, policySize, RoleDocuments, roleViolations, tagValue } from "../../components/realServices/iam";
 import { runOffline } from "../../tools/offlineRun";
 import { listStacks } from "../../tools/stackFiles";
 import { runStack } from "../helpers/runStack";
@@ -85,6 +85,20 @@ describe("IAM quotas", () => {
             assert.deepEqual(rulesOf({ ...role, tags: { team: "a*" } }), ["tagValue"]);
             assert.deepEqual(rulesOf({ ...role, tags: { "Cost centre": "Zürich 42" } }), []);
         });
+
+        it("refuses policy characters outside tab, line breaks and U+0020-U+00FF", () => {
+            const role = { ...withinLimits, tags: {} };
+            const cyrillic = JSON.stringify({ Resource: "arn:aws:s3:::\u0430pp" });
+            assert.deepEqual(rulesOf({ ...role, inlinePolicies: { a: cyrillic } }), ["policyCharacters"]);
+            assert.deepEqual(rulesOf({ ...role, trustPolicy: '{"Sid":"a\u200bb"}' }), ["policyCharacters"]);
+            assert.deepEqual(rulesOf({ ...role, inlinePolicies: { a: '{"Sid":"caf\u00e9"}' } }), []);
+        });
+
+        it("makes any text a tag value IAM accepts", () => {
+            const tags = { a: tagValue("repo:acme/api:ref:refs/heads/feature*x"), b: tagValue("x".repeat(300)) };
+            assert.deepEqual(rulesOf({ ...withinLimits, tags }), []);
+            assert.equal(tags.a, "repo:acme/api:ref:refs/heads/feature_x");
+        });
     });
 
     describe("a deploy role's documents", () => {
@@ -141,6 +155,13 @@ describe("IAM quotas", () => {
                 tags: role.inputs.tags as Record<string, string>,
             };
             assert.deepEqual(roleViolations(documents), []);
+        });
+
+        it("refuses a look-alike character in a statement before IAM does", async () => {
+            const statements = [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::\u0430pp-assets/*" }];
+            const run = await runKeyless([{ name: "api", subjectFormat: "legacy", permissions: { statements } }]);
+            assert.match(run.error ?? "", /role api-staging: inline policy keyless-deploy holds 1 character\(s\) IAM does not accept in a policy[\s\S]*U\+0430/);
+            assert.deepEqual(run.resources.filter((resource) => resource.custom), []);
         });
 
         it("refuses more than 10 managed policies on one role up front", async () => {
