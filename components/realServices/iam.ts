@@ -44,10 +44,36 @@ export function tagValue(value: string): string {
     return [...value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, "_")].slice(0, IAM_LIMITS.tagValue).join("");
 }
 
-/** Size of a policy document as IAM counts it: its characters, whitespace excluded. */
+/**
+ * A policy document as the provider sends it to IAM. pulumi-aws (terraform-provider-aws) passes
+ * role and role-policy documents through structure.NormalizeJsonString before the API call
+ * (internal/verify/json.go LegacyPolicyNormalize; internal/service/iam/role_policy.go): Go's
+ * encoding/json re-serializes it compactly and escapes <, > and & (and U+2028, U+2029) as \uXXXX,
+ * which is six characters where the program wrote one. Text that is not JSON is sent as is.
+ */
+export function policyAsSent(document: string): string {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(document);
+    } catch {
+        return document;
+    }
+    const sorted = (value: unknown): unknown =>
+        Array.isArray(value)
+            ? value.map(sorted)
+            : typeof value === "object" && value !== null
+              ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, sorted((value as Record<string, unknown>)[key])]))
+              : value;
+    return JSON.stringify(sorted(parsed)).replace(
+        /[<>&\u2028\u2029]/g,
+        (character) => `\\u${(character.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}`,
+    );
+}
+
+/** Size of a policy document as IAM counts it: the characters it receives, whitespace excluded. */
 export function policySize(document: string): number {
     let size = 0;
-    for (const character of document) if (!/\s/.test(character)) size++;
+    for (const character of policyAsSent(document)) if (!/\s/.test(character)) size++;
     return size;
 }
 
@@ -158,7 +184,7 @@ export function roleViolations(role: RoleDocuments): IamViolation[] {
         ...Object.entries(role.inlinePolicies).map(([policyName, document]): [string, string, string] => [`inline policy ${policyName}`, "policyDocument", document]),
     ];
     for (const [label, field, document] of documents) {
-        const outside = document.match(OUTSIDE_POLICY_TEXT) ?? [];
+        const outside = policyAsSent(document).match(OUTSIDE_POLICY_TEXT) ?? [];
         if (outside.length > 0) {
             add({
                 rule: "policyCharacters",

@@ -1,7 +1,7 @@
 // IAM's quotas, measured on the documents keyless is about to write and refused up front.
 import * as assert from "node:assert/strict";
 import { DeployRole, DeployRoleArgs } from "../../components/deployRole";
-import { IAM_LIMITS, policySize, RoleDocuments, roleViolations, tagValue } from "../../components/realServices/iam";
+import { IAM_LIMITS, policyAsSent, policySize, RoleDocuments, roleViolations, tagValue } from "../../components/realServices/iam";
 import { runOffline } from "../../tools/offlineRun";
 import { listStacks } from "../../tools/stackFiles";
 import { runStack } from "../helpers/runStack";
@@ -51,6 +51,11 @@ describe("IAM quotas", () => {
             const document = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::a b" }] };
             assert.equal(policySize(JSON.stringify(document, null, 4)), policySize(JSON.stringify(document)));
             assert.equal(policySize(JSON.stringify(document)), JSON.stringify(document).length - 1);
+        });
+
+        it("measures the document the provider sends: Go's JSON escapes &, < and > as six characters", () => {
+            assert.equal(policyAsSent('{"Sid":"a","Condition":{"StringEquals":{"k":"x&y"}}}'), '{"Condition":{"StringEquals":{"k":"x\\u0026y"}},"Sid":"a"}');
+            assert.equal(policySize('{"k":"x&y"}'), '{"k":"x&y"}'.length + 5);
         });
 
         it("accepts a role at every limit", () => {
