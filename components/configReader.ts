@@ -64,15 +64,17 @@ export function shapeOf(value: unknown): string {
     return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
-// Prefixes of widely used credentials (GitHub, Sentry, Slack, AWS, Stripe, GitLab, npm, OpenAI).
-const CREDENTIAL_PREFIX = /^(?:gh[pousr]_|github_pat_|sntry[su]_|xox[abposr]-|AKIA|ASIA|sk_(?:live|test)_|rk_live_|glpat-|npm_|sk-)/;
+// Widely used credential formats (GitHub, Sentry, Slack, AWS key IDs, Stripe, GitLab, npm,
+// OpenAI), with their lengths, so that a name such as NPM_TOKEN or ASIA_REGION is not one.
+const CREDENTIAL =
+    /^(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,}|sntry[su]_\w{20,}|xox[abposr]-[\w-]{10,}|(?:AKIA|ASIA)[A-Z0-9]{16}|[sr]k_(?:live|test)_\w{16,}|glpat-[\w-]{20,}|npm_[A-Za-z0-9]{30,}|sk-[\w-]{20,})$/;
 
 /**
  * Whether a string looks like a credential rather than a name: a known token prefix, or long
  * and mixing upper case, lower case and digits as generated tokens do.
  */
 export function looksLikeCredential(value: string): boolean {
-    if (CREDENTIAL_PREFIX.test(value) || value.length > 64) return true;
+    if (CREDENTIAL.test(value) || value.length > 64) return true;
     return value.length >= 24 && /[a-z]/.test(value) && /[A-Z]/.test(value) && /\d/.test(value);
 }
 

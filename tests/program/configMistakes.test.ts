@@ -1,7 +1,7 @@
 // Config mistakes that used to pass silently, or were reported in a way that hid or leaked
 // something. Every case runs on config the test owns.
 import * as assert from "node:assert/strict";
-import { KeylessConfigError } from "../../components/configReader";
+import { KeylessConfigError, looksLikeCredential } from "../../components/configReader";
 import { loadStackConfig, StackConfigSource } from "../../components/config";
 import { isPulumiCiphertext, readStackConfig, StackFileError } from "../../tools/stackFiles";
 
@@ -118,6 +118,15 @@ describe("config mistakes", () => {
             const error = refusal(source({ ...base, "keyless:repositories": [{ ...lambdaRepository, secrets: { [`ghp_${"a1B2".repeat(9)}`]: "dsn" } }] }));
             assert.ok(!error.message.includes("ghp_"), error.message);
             assert.match(error.message, /an entry's name \(a string of 40 characters\) looks like a credential/);
+        });
+
+        it("tells credentials from names", () => {
+            for (const credential of [token, `ghp_${"a1B2".repeat(9)}`, "AKIAIOSFODNN7EXAMPLE", `xoxb-${"1234567890"}-abc`, `sk_live_${"4eC39HqLyjWDarjtT1zdp7dc"}`]) {
+                assert.ok(looksLikeCredential(credential), credential);
+            }
+            for (const name of ["NPM_TOKEN", "ASIA_REGION", "storefrontSentryAuthToken", "SENTRY_AUTH_TOKEN", "apiSentryDsn", "sk_live_key"]) {
+                assert.ok(!looksLikeCredential(name), name);
+            }
         });
 
         it("keeps echoing an ordinary key name, so a typo can be fixed", () => {
