@@ -8,7 +8,7 @@ import { getCallerIdentity } from "@pulumi/aws/getCallerIdentity";
 import { getOpenIdConnectProvider } from "@pulumi/aws/iam/getOpenIdConnectProvider";
 import { getPolicy } from "@pulumi/aws/iam/getPolicy";
 import { KeylessConfig, loadStackConfig, PROJECT, StackConfigSource } from "./components/config";
-import { KeylessConfigError } from "./components/configReader";
+import { escapeText, KeylessConfigError } from "./components/configReader";
 import { resolveGithubFacts } from "./components/githubFacts";
 import { pulumiGithubLookups } from "./components/githubLookups";
 import { GithubFacts } from "./components/githubFacts";
@@ -138,7 +138,7 @@ export = async () => {
     if (accountProblems.length > 0) throw new KeylessConfigError(accountProblems, stopped);
     const boundaryProblems = await checkPermissionsBoundaries(config);
     const facts = await resolveGithubFacts(config, pulumiGithubLookups());
-    for (const warning of facts.warnings) void pulumi.log.warn(warning);
+    for (const warning of facts.warnings) void pulumi.log.warn(escapeText(warning));
     // The provider's ARN is fixed by account and issuer, so the trust policies can be measured now.
     const providerArn = config.oidcProviderArn ?? `arn:${config.partition}:iam::${config.accountId}:oidc-provider/${config.issuerHost}`;
     const problems = [...boundaryProblems, ...facts.problems, ...checkIamQuotas(config, facts, providerArn)];

@@ -47,8 +47,12 @@ export function escapeText(text: string): string {
     });
 }
 
-/** Shows a value in a message without flooding it, non-ASCII characters escaped. */
+/**
+ * Shows a value in a message without flooding it, non-ASCII characters escaped. A string that
+ * looks like a credential is described by its length only: messages reach pull request comments.
+ */
 export function show(value: unknown): string {
+    if (typeof value === "string" && looksLikeCredential(value)) return `(${shapeOf(value)} that looks like a credential, not shown)`;
     const text = escapeText(typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value));
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
@@ -74,7 +78,10 @@ const CREDENTIAL =
  * and mixing upper case, lower case and digits as generated tokens do.
  */
 export function looksLikeCredential(value: string): boolean {
-    if (CREDENTIAL.test(value) || value.length > 64) return true;
+    if (CREDENTIAL.test(value)) return true;
+    // ARNs, URLs and prose are long and mixed-case without being secrets.
+    if (value.startsWith("arn:") || value.includes("://") || /\s/.test(value)) return false;
+    if (value.length > 64) return true;
     return value.length >= 24 && /[a-z]/.test(value) && /[A-Z]/.test(value) && /\d/.test(value);
 }
 

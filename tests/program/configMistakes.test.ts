@@ -129,6 +129,17 @@ describe("config mistakes", () => {
             }
         });
 
+        it("does not print a credential pasted into any other setting", () => {
+            const error = refusal(source({ ...base, "keyless:enterpriseSlug": `ghp_${"a1B2".repeat(9)}` }));
+            assert.match(error.message, /keyless:enterpriseSlug: \(a string of 40 characters that looks like a credential, not shown\) is not an enterprise slug/);
+            assert.ok(!error.message.includes("ghp_"), error.message);
+            // ARNs stay readable.
+            assert.match(
+                problemAt(source({ ...base, "keyless:oidcProviderArn": "arn:aws:iam::333333333333:saml-provider/VeryLongProviderName2024" }), "keyless:oidcProviderArn"),
+                /"arn:aws:iam::333333333333:saml-provider\/VeryLongProviderName2024" is not an IAM OIDC provider ARN/,
+            );
+        });
+
         it("keeps echoing an ordinary key name, so a typo can be fixed", () => {
             assert.match(
                 problemAt(source({ ...base, "keyless:repositories": [{ ...lambdaRepository, secrets: { SENTRY_DSN: "billingDsn" } }] }), "keyless:repositories[0].secrets.SENTRY_DSN"),
