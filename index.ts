@@ -9,12 +9,11 @@ import { getOpenIdConnectProvider } from "@pulumi/aws/iam/getOpenIdConnectProvid
 import { getPolicy } from "@pulumi/aws/iam/getPolicy";
 import { KeylessConfig, loadStackConfig, PROJECT, StackConfigSource } from "./components/config";
 import { escapeText, KeylessConfigError } from "./components/configReader";
-import { resolveGithubFacts } from "./components/githubFacts";
 import { pulumiGithubLookups } from "./components/githubLookups";
-import { GithubFacts } from "./components/githubFacts";
+import { GithubFacts, ResolvedDeployment, resolveGithubFacts } from "./components/githubFacts";
 import { GithubOidcProvider } from "./components/githubOidcProvider";
 import { DeployRole } from "./components/deployRole";
-import { classifyGetPolicyError } from "./components/realServices/iam";
+import { boundaryLookupProblem } from "./components/realServices/iam";
 import { RepositoryDeployment, RepositoryDeploymentArgs } from "./components/repositoryDeployment";
 import { contextClaim } from "./components/subjects";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
@@ -83,24 +82,7 @@ async function checkPermissionsBoundaries(config: KeylessConfig): Promise<string
         try {
             await getPolicy({ arn });
         } catch (error) {
-            const message = String(error instanceof Error ? error.message : error);
-            const where = keys.join(", ");
-            switch (classifyGetPolicyError(message)) {
-                case "missing":
-                    problems.push(
-                        `${where}: the permissions boundary ${arn} does not exist in account ${config.accountId} ` +
-                            "(IAM answered NoSuchEntity); create that managed policy first, or correct the ARN",
-                    );
-                    break;
-                case "denied":
-                    problems.push(
-                        `${where}: these AWS credentials may not read the permissions boundary ${arn} (iam:GetPolicy was denied), ` +
-                            "so keyless cannot check that it exists; allow iam:GetPolicy on it for the role that runs keyless",
-                    );
-                    break;
-                default:
-                    problems.push(`${where}: could not read the permissions boundary ${arn} (${message.split("\n")[0]})`);
-            }
+            problems.push(`${keys.join(", ")}: ${boundaryLookupProblem(arn, config.accountId, error instanceof Error ? error.message : String(error))}`);
         }
     }
     return problems;
@@ -117,7 +99,7 @@ function checkIamQuotas(config: KeylessConfig, facts: GithubFacts, providerArn: 
 
 function deploymentArgs(
     config: KeylessConfig,
-    resolved: GithubFacts["deployments"][number],
+    resolved: ResolvedDeployment,
     oidcProviderArn: pulumi.Input<string>,
 ): RepositoryDeploymentArgs {
     return {

@@ -382,3 +382,21 @@ export function classifyGetPolicyError(message: string): "missing" | "denied" | 
     if (/AccessDenied|not authorized to perform/i.test(message)) return "denied";
     return "other";
 }
+
+/** What to tell the user when the permissions boundary `arn` could not be read. */
+export function boundaryLookupProblem(arn: string, accountId: string, message: string): string {
+    switch (classifyGetPolicyError(message)) {
+        case "missing":
+            return (
+                `the permissions boundary ${arn} does not exist in account ${accountId} (IAM answered NoSuchEntity); ` +
+                "create that managed policy first, or correct the ARN"
+            );
+        case "denied":
+            return (
+                `these AWS credentials may not read the permissions boundary ${arn} (iam:GetPolicy was denied), so keyless ` +
+                "cannot check that it exists; allow iam:GetPolicy on it for the role that runs keyless"
+            );
+        default:
+            return `could not read the permissions boundary ${arn} (${message.split("\n")[0]})`;
+    }
+}
