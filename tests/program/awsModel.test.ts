@@ -1,7 +1,13 @@
 // The AWS side of the offline model: the mocks refuse what IAM refuses, with IAM's error, and
 // answer getPolicy as AWS does; the program refuses a permissions boundary that does not exist.
 import * as assert from "node:assert/strict";
-import { IAM_LIMITS } from "../../components/realServices/iam";
+import {
+    boundaryLookupProblem,
+    classifyGetPolicyError,
+    getPolicyAccessDeniedError,
+    getPolicyNotFoundError,
+    IAM_LIMITS,
+} from "../../components/realServices/iam";
 import { AwsWorld, runOffline } from "../../tools/offlineRun";
 import { plan } from "../../tools/plan";
 import { readStackConfig } from "../../tools/stackFiles";
@@ -132,6 +138,16 @@ describe("the AWS model of the offline run", () => {
             const run = await lookUpPolicy(arn);
             assert.equal(run.error, undefined);
             assert.deepEqual(run.assumptions, [`the managed policy ${arn} is assumed to exist (an offline stand-in; \`pulumi up\` checks it against AWS)`]);
+        });
+    });
+
+    describe("reading a failed getPolicy", () => {
+        it("tells a missing policy from one the credentials may not read, and says what else went wrong", () => {
+            const arn = "arn:aws:iam::333333333333:policy/b";
+            assert.equal(classifyGetPolicyError(getPolicyNotFoundError(arn)), "missing");
+            assert.equal(classifyGetPolicyError(getPolicyAccessDeniedError(arn, "arn:aws:sts::333333333333:assumed-role/ci/run")), "denied");
+            assert.equal(classifyGetPolicyError("reading IAM Policy (x): RequestError: send request failed"), "other");
+            assert.match(boundaryLookupProblem(arn, "333333333333", "reading IAM Policy (x): RequestError: send request failed\nmore"), /could not read the permissions boundary .*\(reading IAM Policy \(x\): RequestError: send request failed\)$/);
         });
     });
 

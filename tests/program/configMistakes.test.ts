@@ -1,8 +1,10 @@
 // Config mistakes that used to pass silently, or were reported in a way that hid or leaked
 // something. Every case runs on config the test owns.
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import { parse } from "yaml";
 import { KeylessConfigError, looksLikeCredential } from "../../components/configReader";
-import { loadStackConfig, StackConfigSource } from "../../components/config";
+import { KNOWN_KEYS, loadStackConfig, StackConfigSource } from "../../components/config";
 import { isPulumiCiphertext, readStackConfig, StackFileError } from "../../tools/stackFiles";
 
 const FIXTURES = "tests/fixtures/keyless-stacks";
@@ -51,6 +53,11 @@ describe("config mistakes", () => {
                 /would be ignored; did you mean keyless:permissionsBoundaryArn\?/,
             );
             assert.match(problemAt(source({ ...base, "keyless:waittimer": "5" }), "keyless:waittimer"), /did you mean keyless:waitTimer\?/);
+        });
+
+        it("knows every key Pulumi.yaml declares", () => {
+            const project = parse(fs.readFileSync("Pulumi.yaml", "utf8")) as { config: Record<string, unknown> };
+            assert.deepEqual([...KNOWN_KEYS].sort(), Object.keys(project.config).sort());
         });
 
         it("lists the keys keyless reads when nothing is close", () => {
