@@ -10,6 +10,7 @@ import {
     getPolicyAccessDeniedError,
     getPolicyNotFoundError,
     IamAccountModel,
+    managedPolicyError,
     RoleDocuments,
 } from "../components/realServices/iam";
 import { unwrapSecrets } from "../policy/harness/analyzerClient";
@@ -199,7 +200,7 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
 /**
- * AWS's answer to registering an IAM role, inline policy or attachment: its error when IAM would
+ * AWS's answer to registering an IAM role, managed or inline policy, or attachment: its error when IAM would
  * refuse it (components/realServices/iam.ts), wrapped as the provider wraps it.
  */
 function iamRefusal(iam: IamAccountModel, type: string, name: string, inputs: Record<string, unknown>): string | undefined {
@@ -218,6 +219,10 @@ function iamRefusal(iam: IamAccountModel, type: string, name: string, inputs: Re
             };
             const error = iam.createRole(documents);
             return error && `creating IAM Role (${roleName}): ${error}`;
+        }
+        case "aws:iam/policy:Policy": {
+            const error = managedPolicyError(text(inputs.policy) ?? "");
+            return error && `creating IAM Policy (${text(inputs.name) ?? name}): ${error}`;
         }
         case "aws:iam/rolePolicy:RolePolicy": {
             const role = text(inputs.role) ?? "";

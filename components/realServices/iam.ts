@@ -9,7 +9,8 @@
 //     a path begins and ends with /);
 //   - role trust policy 2,048 characters, all inline policies of a role together 10,240
 //     characters; "IAM doesn't count white space when calculating the size of a policy";
-//   - managed policies attached to a role: 10 (default quota, adjustable to 20);
+//   - managed policies attached to a role: 10 (default quota, adjustable to 20); a managed
+//     policy document at most 6,144 characters;
 //   - policy documents hold only tab, line feed, carriage return and U+0020-U+00FF (CreateRole's
 //     AssumeRolePolicyDocument and PutRolePolicy's PolicyDocument pattern
 //     [\u0009\u000A\u000D\u0020-\u00FF]+, https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html);
@@ -27,6 +28,8 @@ export const IAM_LIMITS = {
     inlinePolicies: 10240,
     /** Managed policies attached to one role (AttachedPoliciesPerRoleQuota, adjustable to 20). */
     managedPolicies: 10,
+    /** Non-whitespace characters of one customer-managed policy document. */
+    managedPolicyDocument: 6144,
     tags: 50,
     tagKey: 128,
     tagValue: 256,
@@ -316,6 +319,21 @@ export function iamAdvice(rule: IamRule): string {
         case "description":
             return "shorten the description to 1,000 characters";
     }
+}
+
+/**
+ * AWS's error for a customer-managed policy document it refuses (CreatePolicy), if any. Real
+ * text: "LimitExceeded: Cannot exceed quota for PolicySize: 6144" (ministryofjustice/
+ * cloud-platform-environments#14473, LBHackney-IT/Data-Platform#2116).
+ */
+export function managedPolicyError(document: string): string | undefined {
+    const outside = policyAsSent(document).match(OUTSIDE_POLICY_TEXT);
+    if (outside) {
+        return validation(document, "policyDocument", "Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+");
+    }
+    return policySize(document) > IAM_LIMITS.managedPolicyDocument
+        ? `LimitExceeded: Cannot exceed quota for PolicySize: ${IAM_LIMITS.managedPolicyDocument}`
+        : undefined;
 }
 
 /** The account's IAM state as the offline mocks see it; answers each call as IAM would. */

@@ -25,6 +25,7 @@ interface RoleSpec {
     inline?: { name: string; policy: string }[];
     managed?: string[];
     tags?: Record<string, string>;
+    policies?: { name: string; policy: string }[];
 }
 
 /** Registers the role the spec describes, through a program that checks nothing itself. */
@@ -99,6 +100,14 @@ describe("the AWS model of the offline run", () => {
         it("fails on the eleventh managed policy", async () => {
             const managed = Array.from({ length: 11 }, (_, index) => `arn:aws:iam::aws:policy/P${index}`);
             assert.match((await register({ name: "r", managed })) ?? "", /attaching IAM Policy \(arn:aws:iam::aws:policy\/P10\) to IAM Role \(r\): LimitExceeded: Cannot exceed quota for PoliciesPerRole: 10/);
+        });
+
+        it("fails on a customer-managed policy past 6,144 characters", async () => {
+            assert.equal(await register({ name: "r", policies: [{ name: "p", policy: policyOfSize(6144) }] }), undefined);
+            assert.match(
+                (await register({ name: "r", policies: [{ name: "p", policy: policyOfSize(6145) }] })) ?? "",
+                /creating IAM Policy \(p\): LimitExceeded: Cannot exceed quota for PolicySize: 6144/,
+            );
         });
 
         it("fails on a policy character IAM does not accept", async () => {

@@ -1,7 +1,7 @@
 // IAM's quotas, measured on the documents keyless is about to write and refused up front.
 import * as assert from "node:assert/strict";
 import { DeployRole, DeployRoleArgs } from "../../components/deployRole";
-import { IAM_LIMITS, policyAsSent, policySize, RoleDocuments, roleViolations, tagValue } from "../../components/realServices/iam";
+import { IAM_LIMITS, managedPolicyError, policyAsSent, policySize, RoleDocuments, roleViolations, tagValue } from "../../components/realServices/iam";
 import { runOffline } from "../../tools/offlineRun";
 import { listStacks } from "../../tools/stackFiles";
 import { runStack } from "../helpers/runStack";
@@ -97,6 +97,12 @@ describe("IAM quotas", () => {
             assert.deepEqual(rulesOf({ ...role, inlinePolicies: { a: cyrillic } }), ["policyCharacters"]);
             assert.deepEqual(rulesOf({ ...role, trustPolicy: '{"Sid":"a\u200bb"}' }), ["policyCharacters"]);
             assert.deepEqual(rulesOf({ ...role, inlinePolicies: { a: '{"Sid":"caf\u00e9"}' } }), []);
+        });
+
+        it("keeps a customer-managed policy within 6,144 characters", () => {
+            const ofSize = (size: number) => `{"Sid":"${"x".repeat(size - 10)}"}`;
+            assert.equal(managedPolicyError(ofSize(IAM_LIMITS.managedPolicyDocument)), undefined);
+            assert.equal(managedPolicyError(ofSize(IAM_LIMITS.managedPolicyDocument + 1)), "LimitExceeded: Cannot exceed quota for PolicySize: 6144");
         });
 
         it("makes any text a tag value IAM accepts", () => {
