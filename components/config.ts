@@ -368,6 +368,10 @@ function rejectUnknownKeys(source: StackConfigSource, repositories: unknown, pro
         // An encrypted key can only feed a repository's secrets; one nobody names yet is left
         // alone (a misspelled reference is reported where it is made, naming the close key).
         if (KNOWN_KEYS.includes(name) || referenced.has(name) || source.secretKeys.has(fullKey)) continue;
+        if (looksLikeCredential(name)) {
+            problems.add(PROJECT, `a key of this namespace (${shapeOf(name)}) looks like a credential, not a setting; ${PASTED_SECRET}`);
+            continue;
+        }
         const meant = didYouMean(name, [...KNOWN_KEYS, ...referenced]);
         problems.add(
             fullKey,

@@ -140,6 +140,9 @@ describe("config mistakes", () => {
             const error = refusal(source({ ...base, "keyless:enterpriseSlug": `ghp_${"a1B2".repeat(9)}` }));
             assert.match(error.message, /keyless:enterpriseSlug: \(a string of 40 characters that looks like a credential, not shown\) is not an enterprise slug/);
             assert.ok(!error.message.includes("ghp_"), error.message);
+            const asKey = refusal(source({ ...base, [`keyless:ghp_${"a1B2".repeat(9)}`]: "x" }));
+            assert.match(asKey.message, /keyless: a key of this namespace \(a string of 40 characters\) looks like a credential/);
+            assert.ok(!asKey.message.includes("ghp_"), asKey.message);
             // ARNs stay readable.
             assert.match(
                 problemAt(source({ ...base, "keyless:oidcProviderArn": "arn:aws:iam::333333333333:saml-provider/VeryLongProviderName2024" }), "keyless:oidcProviderArn"),
