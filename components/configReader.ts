@@ -82,7 +82,7 @@ export function looksLikeCredential(value: string): boolean {
     // ARNs, URLs and prose are long and mixed-case without being secrets.
     if (value.startsWith("arn:") || value.includes("://") || /\s/.test(value)) return false;
     if (value.length > 64) return true;
-    return value.length >= 24 && /[a-z]/.test(value) && /[A-Z]/.test(value) && /\d/.test(value);
+    return value.length >= 32 && /[a-z]/.test(value) && /[A-Z]/.test(value) && /\d/.test(value);
 }
 
 /** Edit distance between two strings (insertions, deletions, substitutions). */
