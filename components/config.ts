@@ -44,6 +44,7 @@ import {
 } from "./names";
 import { PermissionPresets, PolicyDocument, PRESET_FIELDS, presetStatements, READ_ONLY_PRESETS, ResourceScope, Statement } from "./presets";
 import { MAX_ENVIRONMENT_REVIEWERS, WAIT_TIMER_RANGE } from "./realServices/github";
+import { IAM_LIMITS } from "./realServices/iam";
 import { contextLabel, issuerHost, SubjectFormat, TrustContext } from "./subjects";
 
 /** The config namespace of the program (the project name). */
@@ -252,7 +253,10 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
         }),
     );
     const rolePath = stackValue("rolePath", (raw, k) =>
-        readString(raw, k, problems, { test: isIamPath, expected: "an IAM path such as /github-actions/" }),
+        readString(raw, k, problems, {
+            test: isIamPath,
+            expected: `an IAM path such as /github-actions/ (at most ${IAM_LIMITS.path} printable ASCII characters, beginning and ending with /, no * or ?)`,
+        }),
     );
     const partition = region && isRegion(region) ? partitionOf(region) : "aws";
     const host = issuerHost(enterpriseSlug || undefined);
@@ -437,7 +441,8 @@ function readDeployment(entry: unknown, entryKey: string, context: EntryContext)
     if (roleName !== undefined && !isIamRoleName(roleName)) {
         problems.add(
             entry.roleName === undefined ? entryKey : `${entryKey}.roleName`,
-            `role name ${show(roleName)} is not a valid IAM role name (at most 64 of letters, digits and +=,.@_-)` +
+            `role name ${show(roleName)} (${[...roleName].length} characters) is not a valid IAM role name ` +
+                `(at most ${IAM_LIMITS.roleName} of letters, digits and +=,.@_-)` +
                 (entry.roleName === undefined ? "; set roleName for this repository" : ""),
         );
     }

@@ -1,5 +1,6 @@
 // IAM's quotas, measured on the documents keyless is about to write and refused up front.
 import * as assert from "node:assert/strict";
+import { loadStackConfig } from "../../components/config";
 import { DeployRole, DeployRoleArgs } from "../../components/deployRole";
 import { IAM_LIMITS, managedPolicyError, policyAsSent, policySize, RoleDocuments, roleViolations, tagValue } from "../../components/realServices/iam";
 import { runOffline } from "../../tools/offlineRun";
@@ -42,6 +43,15 @@ const ecsRepository = (services: number) => ({
         },
     },
 });
+/** The message loadStackConfig refuses the config with ("" when it accepts it). */
+function loadRefusal(repositories: unknown[], extra: Record<string, string> = {}): string {
+    try {
+        loadStackConfig({ stack: "staging", values: { ...stackConfig(repositories), ...extra }, secretKeys: new Set() });
+        return "";
+    } catch (error) {
+        return (error as Error).message;
+    }
+}
 const runKeyless = (repositories: unknown[]) =>
     runOffline({ programDir: "tests/fixtures/keyless-stacks", project: "keyless", stack: "staging", config: stackConfig(repositories), accountId: "333333333333" });
 
@@ -109,6 +119,19 @@ describe("IAM quotas", () => {
             const tags = { a: tagValue("repo:acme/api:ref:refs/heads/feature*x"), b: tagValue("x".repeat(300)) };
             assert.deepEqual(rulesOf({ ...withinLimits, tags }), []);
             assert.equal(tags.a, "repo:acme/api:ref:refs/heads/feature_x");
+        });
+    });
+
+    describe("names in the config", () => {
+        it("says how long a derived role name is and asks for roleName", () => {
+            const refused = loadRefusal([{ name: "a".repeat(57), permissions: { lambda: { functions: ["f"] } } }]);
+            assert.match(refused, /keyless:repositories\[0\]: role name "a{57}-staging" \(65 characters\) is not a valid IAM role name \(at most 64[\s\S]*set roleName/);
+            assert.equal(loadRefusal([{ name: "a".repeat(56), permissions: { lambda: { functions: ["f"] } } }]), "");
+        });
+
+        it("refuses a path past 512 characters", () => {
+            const message = loadRefusal([{ name: "api", permissions: { lambda: { functions: ["f"] } } }], { "keyless:rolePath": `/${"p".repeat(511)}/` });
+            assert.match(message, /keyless:rolePath: .* is not an IAM path such as \/github-actions\/ \(at most 512 printable ASCII characters/);
         });
     });
 
