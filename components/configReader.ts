@@ -74,14 +74,14 @@ const CREDENTIAL =
     /^(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,}|sntry[su]_\w{20,}|xox[abposr]-[\w-]{10,}|(?:AKIA|ASIA)[A-Z0-9]{16}|[sr]k_(?:live|test)_\w{16,}|glpat-[\w-]{20,}|npm_[A-Za-z0-9]{30,}|sk-[\w-]{20,})$/;
 
 /**
- * Whether a string looks like a credential rather than a name: a known token prefix, or long
- * and mixing upper case, lower case and digits as generated tokens do.
+ * Whether a string looks like a credential rather than a name: a known token format, a long
+ * hexadecimal string, or a long one mixing upper case, lower case and digits as generated tokens do.
  */
 export function looksLikeCredential(value: string): boolean {
     if (CREDENTIAL.test(value)) return true;
     // ARNs, URLs and prose are long and mixed-case without being secrets.
     if (value.startsWith("arn:") || value.includes("://") || /\s/.test(value)) return false;
-    if (value.length > 64) return true;
+    if (/^[0-9a-f]{32,}$/i.test(value)) return true;
     return value.length >= 32 && /[a-z]/.test(value) && /[A-Z]/.test(value) && /\d/.test(value);
 }
 

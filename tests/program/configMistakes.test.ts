@@ -128,7 +128,7 @@ describe("config mistakes", () => {
         });
 
         it("tells credentials from names", () => {
-            for (const credential of [token, `ghp_${"a1B2".repeat(9)}`, "AKIAIOSFODNN7EXAMPLE", `xoxb-${"1234567890"}-abc`, `sk_live_${"4eC39HqLyjWDarjtT1zdp7dc"}`]) {
+            for (const credential of [token, "0123456789abcdef0123456789abcdef01234567", `ghp_${"a1B2".repeat(9)}`, "AKIAIOSFODNN7EXAMPLE", `xoxb-${"1234567890"}-abc`, `sk_live_${"4eC39HqLyjWDarjtT1zdp7dc"}`]) {
                 assert.ok(looksLikeCredential(credential), credential);
             }
             for (const name of ["NPM_TOKEN", "ASIA_REGION", "InvoiceWorkerProcessor2024Prod", "storefrontSentryAuthToken", "SENTRY_AUTH_TOKEN", "apiSentryDsn", "sk_live_key"]) {
