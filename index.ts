@@ -13,6 +13,7 @@ import { pulumiGithubLookups } from "./components/githubLookups";
 import { GithubFacts, ResolvedDeployment, resolveGithubFacts } from "./components/githubFacts";
 import { GithubOidcProvider } from "./components/githubOidcProvider";
 import { DeployRole } from "./components/deployRole";
+import { checkAgainstOrganization } from "./components/protection";
 import { boundaryLookupProblem } from "./components/realServices/iam";
 import { RepositoryDeployment, RepositoryDeploymentArgs } from "./components/repositoryDeployment";
 import { contextClaim } from "./components/subjects";
@@ -116,14 +117,17 @@ function deploymentArgs(
 export = async () => {
     const config = loadStackConfig(stackConfigSource());
     const stopped = "keyless stopped before creating anything";
+    // The organisation's pack configuration decides which environments need reviewers.
+    const protection = checkAgainstOrganization(config);
+    for (const warning of protection.warnings) void pulumi.log.warn(escapeText(warning));
     const accountProblems = await checkAwsAccount(config);
-    if (accountProblems.length > 0) throw new KeylessConfigError(accountProblems, stopped);
+    if (accountProblems.length > 0) throw new KeylessConfigError([...protection.problems, ...accountProblems], stopped);
     const boundaryProblems = await checkPermissionsBoundaries(config);
     const facts = await resolveGithubFacts(config, pulumiGithubLookups());
     for (const warning of facts.warnings) void pulumi.log.warn(escapeText(warning));
     // The provider's ARN is fixed by account and issuer, so the trust policies can be measured now.
     const providerArn = config.oidcProviderArn ?? `arn:${config.partition}:iam::${config.accountId}:oidc-provider/${config.issuerHost}`;
-    const problems = [...boundaryProblems, ...facts.problems, ...checkIamQuotas(config, facts, providerArn)];
+    const problems = [...protection.problems, ...boundaryProblems, ...facts.problems, ...checkIamQuotas(config, facts, providerArn)];
     if (problems.length > 0) throw new KeylessConfigError(problems, stopped);
 
     const provider = new GithubOidcProvider("github", {

@@ -67,6 +67,8 @@ export interface OfflineRunOptions {
     readonly answers?: (token: string, args: Record<string, unknown>) => Record<string, unknown> | undefined;
     /** What exists in the AWS account. Defaults to the stand-in world (see AwsWorld). */
     readonly aws?: AwsWorld;
+    /** Environment variables the program sees during the run (restored afterwards). */
+    readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -175,6 +177,8 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
     process.on("unhandledRejection", onUnhandled);
     let outputs: Record<string, unknown> | undefined;
     let error: string | undefined;
+    const savedEnv = Object.fromEntries(Object.keys(options.env ?? {}).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, options.env);
     try {
         const entry = require.resolve(path.resolve(options.programDir));
         outputs = (await pulumi.runtime.runInPulumiStack(async () => {
@@ -191,6 +195,10 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
         await new Promise((resolve) => setImmediate(resolve));
         process.off("unhandledRejection", onUnhandled);
         restoreConsole();
+        for (const [name, value] of Object.entries(savedEnv)) {
+            if (value === undefined) delete process.env[name];
+            else process.env[name] = value;
+        }
     }
     const stray = unhandled.map((reason) => (reason instanceof Error ? reason.message : String(reason))).find((message) => message !== error);
     if (error === undefined && stray !== undefined) error = stray;

@@ -9,6 +9,7 @@
 
 import * as fs from "fs";
 import * as path from "path";
+import { ORGANIZATION_PACK_CONFIG, PACK_CONFIG_ENV } from "../components/protection";
 import { AnalyzerClient, Diagnostic, PackConfigError, WireResource } from "../policy/harness/analyzerClient";
 import { OfflineRun, runOffline } from "./offlineRun";
 import { buildPlanReport, PackFinding, PlanReport, renderJson, renderMarkdown, renderText } from "./planReport";
@@ -19,7 +20,7 @@ const FORMATS = ["text", "markdown", "json"] as const;
 type Format = (typeof FORMATS)[number];
 
 const USAGE = `usage: npm run plan -- <stack> [--program <dir>] [--format text|markdown|json]
-                                [--policy-config <file>] [--account-id <id>]
+                                [--policy-config <file>] [--account-id <id>] [--config-file <file>]
 
 Runs the Pulumi program in <dir> (default: this project) with Pulumi.<stack>.yaml under
 Pulumi's mocks, offline, and checks what it would create against the keyless policy pack.
@@ -27,9 +28,11 @@ Pulumi's mocks, offline, and checks what it would create against the keyless pol
   --program <dir>         another Pulumi TypeScript program to check (default: this project)
   --format <format>       text (default), markdown (a pull request comment) or json
   --policy-config <file>  policy pack configuration, as for --policy-pack-config
-                          (default: policy/config/<stack>.json for this project's stacks)
+                          (default: the organisation's, ${ORGANIZATION_PACK_CONFIG})
   --account-id <id>       AWS account the offline credentials belong to
-                          (default: the program's <project>:accountId, else 123456789012)`;
+                          (default: the program's <project>:accountId, else 123456789012)
+  --config-file <file>    the stack's config from this file instead of <dir>/Pulumi.<stack>.yaml,
+                          as the Pulumi CLI's --config-file`;
 
 export interface PlanOptions {
     readonly stack: string;
@@ -37,6 +40,8 @@ export interface PlanOptions {
     readonly format: Format;
     readonly policyConfig?: string;
     readonly accountId?: string;
+    /** The stack file to read instead of `<programDir>/Pulumi.<stack>.yaml`. */
+    readonly configFile?: string;
 }
 
 class UsageError extends Error {}
@@ -47,6 +52,7 @@ export function parseArguments(argv: readonly string[]): PlanOptions | "help" {
     let format: Format = "text";
     let policyConfig: string | undefined;
     let accountId: string | undefined;
+    let configFile: string | undefined;
     for (let index = 0; index < argv.length; index++) {
         const argument = argv[index];
         const value = () => {
@@ -72,6 +78,9 @@ export function parseArguments(argv: readonly string[]): PlanOptions | "help" {
             case "--policy-config":
                 policyConfig = path.resolve(value());
                 break;
+            case "--config-file":
+                configFile = path.resolve(value());
+                break;
             case "--account-id":
                 accountId = value();
                 if (!/^\d{12}$/.test(accountId)) throw new UsageError(`--account-id must be 12 digits, not ${JSON.stringify(accountId)}`);
@@ -83,14 +92,14 @@ export function parseArguments(argv: readonly string[]): PlanOptions | "help" {
         }
     }
     if (stack === undefined) throw new UsageError("name the stack to plan, e.g. npm run plan -- dev");
-    return { stack, programDir, format, policyConfig, accountId };
+    return { stack, programDir, format, policyConfig, accountId, configFile };
 }
 
-/** The pack configuration file for a plan: the one given, or this project's for the stack. */
+/** The pack configuration file for a plan: the one given, or the organisation's (it applies to every stack). */
 function packConfigFile(options: PlanOptions): string | undefined {
     if (options.policyConfig) return options.policyConfig;
-    const projectDefault = path.join(PROJECT_DIR, "policy", "config", `${options.stack}.json`);
-    return options.programDir === PROJECT_DIR && fs.existsSync(projectDefault) ? projectDefault : undefined;
+    const organization = path.join(PROJECT_DIR, ORGANIZATION_PACK_CONFIG);
+    return fs.existsSync(organization) ? organization : undefined;
 }
 
 /** Resources as the engine hands them to the pack: inputs per resource, outputs for the stack. */
@@ -161,7 +170,7 @@ function refusal(format: Format, stackConfig: StackConfig, message: string): str
 }
 
 export async function plan(options: PlanOptions): Promise<PlanOutcome> {
-    const stackConfig = readStackConfig(options.programDir, options.stack);
+    const stackConfig = readStackConfig(options.programDir, options.stack, options.configFile);
     const configFile = packConfigFile(options);
     const configuredAccount = stackConfig.values[`${stackConfig.project}:accountId`];
     const accountId = options.accountId ?? (configuredAccount && /^\d{12}$/.test(configuredAccount) ? configuredAccount : undefined);
@@ -178,6 +187,8 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
             config: stackConfig.values,
             secretKeys: stackConfig.secretKeys,
             accountId,
+            // The program checks protection with the same file the pack applies.
+            env: configFile ? { [PACK_CONFIG_ENV]: configFile } : {},
         });
         if (run.error !== undefined) {
             return { exitCode: 1, output: refusal(options.format, stackConfig, run.error) };

@@ -58,8 +58,11 @@ export function listStacks(projectDir: string): string[] {
         .sort();
 }
 
-/** Reads a stack's config the way the CLI would hand it to the program. */
-export function readStackConfig(projectDir: string, stack: string): StackConfig {
+/**
+ * Reads a stack's config the way the CLI would hand it to the program: from
+ * `<projectDir>/Pulumi.<stack>.yaml`, or from `configFile` (the CLI's `--config-file`).
+ */
+export function readStackConfig(projectDir: string, stack: string, configFile?: string): StackConfig {
     const projectFile = ["Pulumi.yaml", "Pulumi.yml"].map((name) => path.join(projectDir, name)).find((file) => fs.existsSync(file));
     if (!projectFile) throw new StackFileError(`${projectDir} has no Pulumi.yaml: it is not a Pulumi project`);
     const project = readYaml(projectFile);
@@ -68,9 +71,9 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
     }
     const projectName = project.name;
 
-    const stackFile = [`Pulumi.${stack}.yaml`, `Pulumi.${stack}.yml`]
-        .map((name) => path.join(projectDir, name))
-        .find((file) => fs.existsSync(file));
+    const stackFile =
+        configFile ??
+        [`Pulumi.${stack}.yaml`, `Pulumi.${stack}.yml`].map((name) => path.join(projectDir, name)).find((file) => fs.existsSync(file));
     if (!stackFile) {
         const known = listStacks(projectDir);
         throw new StackFileError(

@@ -7,6 +7,12 @@ import { analyzeTrustPolicy } from "./trust";
 import { AdminOptions, Finding, GithubTrust, PolicyName, TrustOptions, Unresolved } from "./types";
 
 export { checkManagedPolicyArn } from "./managedPolicies";
+export {
+    DEFAULT_ENVIRONMENTS_REQUIRING_REVIEWERS,
+    ENVIRONMENT_PROTECTION_POLICY,
+    ENVIRONMENTS_REQUIRING_REVIEWERS,
+    environmentRequiresReviewers,
+} from "./environments";
 export { parseGithubSubject } from "./githubSubject";
 export type { GithubSubject, GithubSubjectContext, SubjectParse } from "./githubSubject";
 export { POLICY_NAMES } from "./types";

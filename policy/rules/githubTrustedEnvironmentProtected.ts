@@ -1,12 +1,17 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { globMatches } from "../analysis/glob";
+import {
+    DEFAULT_ENVIRONMENTS_REQUIRING_REVIEWERS,
+    ENVIRONMENT_PROTECTION_POLICY,
+    ENVIRONMENTS_REQUIRING_REVIEWERS,
+    environmentRequiresReviewers,
+} from "../analysis/environments";
 import { parseGithubSubject } from "../analysis/githubSubject";
 import { analyzeTrustPolicy } from "../analysis/trust";
 import { readStringList, stringListSetting } from "../wiring/config";
 import { Evaluation, evaluate, read } from "../wiring/evaluation";
 import { TRUST_POLICY_TYPES, trustPolicySite, TYPES } from "../wiring/resourceTypes";
 
-const NAME = "github-trusted-environment-protected";
+const NAME = ENVIRONMENT_PROTECTION_POLICY;
 const WILDCARD = /[*?]/;
 
 /** One GitHub environment a role trusts by exact subject. */
@@ -167,7 +172,7 @@ function missingProtections(managed: ManagedEnvironment, reviewersRequired: bool
 }
 
 function judge(evaluation: Evaluation, trust: TrustedEnvironment, managed: readonly ManagedEnvironment[], patterns: readonly string[]): void {
-    const reviewersRequired = patterns.some((p) => globMatches(p, trust.environment.toLowerCase()));
+    const reviewersRequired = environmentRequiresReviewers(patterns, trust.environment);
     const matches = managed.map((m) => ({ managed: m, named: names(m, trust) }));
     const verdicts = matches
         .filter((m) => m.named === true)
@@ -208,15 +213,15 @@ export const githubTrustedEnvironmentProtected: StackValidationPolicy = {
     severity: "high",
     configSchema: {
         properties: {
-            environmentsRequiringReviewers: stringListSetting(
+            [ENVIRONMENTS_REQUIRING_REVIEWERS]: stringListSetting(
                 "Environment names or * globs (case-insensitive) whose trusted environments need required reviewers.",
-                ["*"],
+                DEFAULT_ENVIRONMENTS_REQUIRING_REVIEWERS,
             ),
         },
     },
     validateStack: (args, reportViolation) => {
         evaluate(reportViolation, (evaluation) => {
-            const patterns = readStringList(args.getConfig(), "environmentsRequiringReviewers", ["*"]).map((p) => p.toLowerCase());
+            const patterns = readStringList(args.getConfig(), ENVIRONMENTS_REQUIRING_REVIEWERS, DEFAULT_ENVIRONMENTS_REQUIRING_REVIEWERS);
             const roles = args.resources.filter((r) => TRUST_POLICY_TYPES.has(r.type));
             const trusted = trustedEnvironments(evaluation, roles);
             if (trusted.length === 0) {

@@ -1,14 +1,26 @@
-// Runs this project's program for one of its stack files under Pulumi's mocks (see
-// tools/offlineRun.ts) and offers small queries over what it registered.
+// Runs this project's program under Pulumi's mocks (see tools/offlineRun.ts) with one of the
+// stack files the tests own (tests/fixtures/stacks/Pulumi.<stack>.yaml, never the user's own
+// Pulumi.<stack>.yaml) and offers small queries over what it registered.
 
 import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import { PACK_CONFIG_ENV } from "../../components/protection";
 import { GithubWorld } from "../../tools/offlineGithub";
 import { OfflineRun, RecordedResource, runOffline } from "../../tools/offlineRun";
 import { readStackConfig } from "../../tools/stackFiles";
 
+/** The stack files the tests own. */
+export const FIXTURE_STACKS = path.resolve(__dirname, "../fixtures/stacks");
+/** The organisation pack configuration the tests own: reviewers for prod* and production. */
+export const FIXTURE_PACK_CONFIG = path.resolve(__dirname, "../fixtures/policy-config/organization.json");
+
 export interface StackRunOptions {
-    /** The program's directory (a fixture under tests/fixtures); default: this project. */
+    /** The directory holding Pulumi.<stack>.yaml (default: the program's directory when one is given, else FIXTURE_STACKS). */
+    readonly stackDir?: string;
+    /** The program's directory (default: this project). */
     readonly programDir?: string;
+    /** The pack configuration the program checks protection with (default: FIXTURE_PACK_CONFIG). */
+    readonly packConfig?: string;
     /** Config keys to replace (a value of undefined removes the key). */
     readonly config?: Record<string, unknown>;
     readonly answers?: (token: string, args: Record<string, unknown>) => Record<string, unknown> | undefined;
@@ -18,7 +30,8 @@ export interface StackRunOptions {
 
 export async function runStack(stack: string, options: StackRunOptions = {}): Promise<StackRun> {
     const programDir = options.programDir ?? ".";
-    const file = readStackConfig(programDir, stack);
+    const stackDir = options.stackDir ?? (options.programDir ?? FIXTURE_STACKS);
+    const file = readStackConfig(programDir, stack, path.join(stackDir, `Pulumi.${stack}.yaml`));
     const values = { ...file.values };
     for (const [key, value] of Object.entries(options.config ?? {})) {
         if (value === undefined) delete values[key];
@@ -33,6 +46,7 @@ export async function runStack(stack: string, options: StackRunOptions = {}): Pr
         accountId: values["keyless:accountId"],
         answers: options.answers,
         github: options.github,
+        env: { [PACK_CONFIG_ENV]: options.packConfig ?? FIXTURE_PACK_CONFIG },
     });
     return new StackRun(run);
 }
@@ -48,6 +62,7 @@ export async function runConfig(config: Record<string, unknown>, options: Omit<S
         accountId: values["keyless:accountId"],
         answers: options.answers,
         github: options.github,
+        env: { [PACK_CONFIG_ENV]: options.packConfig ?? FIXTURE_PACK_CONFIG },
     });
     return new StackRun(run);
 }

@@ -3,6 +3,7 @@ import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import type { PlanReport } from "../../tools/planReport";
+import { listStacks } from "../../tools/stackFiles";
 
 interface PlanRun {
     readonly exitCode: number;
@@ -24,6 +25,8 @@ async function runPlan(...args: string[]): Promise<PlanRun> {
 }
 
 const UNSAFE = ["test", "--program", "tests/fixtures/unsafe-program"];
+// The stack files and the organisation configuration the tests own, never the user's own.
+const fixture = (stack: string) => [stack, "--config-file", `tests/fixtures/stacks/Pulumi.${stack}.yaml`, "--policy-config", "tests/fixtures/policy-config/organization.json"];
 const CASES = ["--program", "tests/fixtures/keyless-config-cases"];
 
 describe("npm run plan", function () {
@@ -31,15 +34,15 @@ describe("npm run plan", function () {
     before(async function () {
         this.timeout(600_000);
         const commands: Record<string, string[]> = {
-            devText: ["dev"],
-            devMarkdown: ["dev", "--format", "markdown"],
-            prodJson: ["prod", "--format", "json"],
+            devText: fixture("dev"),
+            devMarkdown: [...fixture("dev"), "--format", "markdown"],
+            prodJson: [...fixture("prod"), "--format", "json"],
             unsafeText: UNSAFE,
             unsafeMarkdown: [...UNSAFE, "--format", "markdown"],
             refused: ["refused", ...CASES],
             garbled: ["garbled", ...CASES],
-            unknownStack: ["staging"],
-            badFormat: ["dev", "--format", "html"],
+            unknownStack: ["no-such-stack"],
+            badFormat: [...fixture("dev"), "--format", "html"],
         };
         // Three at a time: each plan starts a ts-node program and a policy pack process, and on a
         // busy machine nine at once starve the pack's start-up.
@@ -50,7 +53,7 @@ describe("npm run plan", function () {
         await Promise.all([worker(), worker(), worker()]);
     });
 
-    describe("on this project's stacks", () => {
+    describe("on this project's program with the fixture stacks", () => {
         it("prints dev's trust matrix and passes", () => {
             const { exitCode, stdout } = runs.devText;
             assert.equal(exitCode, 0, stdout);
@@ -130,7 +133,9 @@ describe("npm run plan", function () {
 
         it("names an unknown stack and the stacks there are", () => {
             assert.equal(runs.unknownStack.exitCode, 2);
-            assert.match(runs.unknownStack.stderr, /no stack named "staging".*\(stacks here: dev, prod\)/);
+            const here = listStacks(".");
+            assert.match(runs.unknownStack.stderr, /no stack named "no-such-stack"/);
+            assert.ok(runs.unknownStack.stderr.includes(`(stacks here: ${here.join(", ")})`), runs.unknownStack.stderr);
         });
 
         it("says which stack file it cannot read", () => {

@@ -7,7 +7,8 @@ import { POLICY_NAMES } from "../../policy/analysis";
 import { AnalyzerClient, PackConfigError, secret, UNKNOWN, WireResource } from "../../policy/harness/analyzerClient";
 import { allow, githubTrust, policyDocument } from "./helpers/documents";
 
-const CONFIG_DIR = path.resolve(__dirname, "../../policy/config");
+// The organisation configuration the tests own (the user's policy/config/organization.json may say anything).
+const FIXTURE_CONFIG = path.resolve(__dirname, "../fixtures/policy-config/organization.json");
 
 const goodRole: WireResource = {
     type: "aws:iam/role:Role",
@@ -64,7 +65,7 @@ describe("the pack over gRPC, started as the CLI starts it", function () {
     });
 
     it("blocks a bad role with mandatory violations from each policy it breaks, and passes a good one", async () => {
-        await pack.configure(fs.readFileSync(path.join(CONFIG_DIR, "prod.json"), "utf8"));
+        await pack.configure(fs.readFileSync(FIXTURE_CONFIG, "utf8"));
         const bad = await pack.analyze(badRole);
         const byPolicy = new Map(bad.diagnostics.map((d) => [d.policyName, d]));
         assert.deepEqual([...byPolicy.keys()].sort(), ["github-oidc-trust-pins-repository", "iam-no-admin-access", "iam-no-passrole-on-all-roles"]);
@@ -90,7 +91,7 @@ describe("the pack over gRPC, started as the CLI starts it", function () {
     });
 
     it("analyzeStack: a trusted environment protected in the stack passes; without it the role is blocked", async () => {
-        await pack.configure(fs.readFileSync(path.join(CONFIG_DIR, "prod.json"), "utf8"));
+        await pack.configure(fs.readFileSync(FIXTURE_CONFIG, "utf8"));
         assert.deepEqual((await pack.analyzeStack([goodRole, environment])).diagnostics, []);
         const missing = await pack.analyzeStack([goodRole]);
         assert.equal(missing.diagnostics.length, 1);

@@ -49,18 +49,21 @@ describe("the policy pack", () => {
     });
 
     describe("configuration files", () => {
-        it("prod.json: every policy mandatory, strict defaults", () => {
-            const resolved = resolvePackConfig(configInfo, fs.readFileSync(path.join(PACK_DIR, "config/prod.json"), "utf8"));
+        it("every configuration file under policy/config resolves against the pack (the organisation's included)", () => {
+            const files = fs.readdirSync(path.join(PACK_DIR, "config")).filter((file) => file.endsWith(".json"));
+            assert.ok(files.includes("organization.json"), "policy/config/organization.json is the organisation's configuration");
+            for (const file of files) {
+                assert.doesNotThrow(() => resolvePackConfig(configInfo, fs.readFileSync(path.join(PACK_DIR, "config", file), "utf8")), file);
+            }
+        });
+        it("with no configuration, every policy is mandatory and every trusted environment needs reviewers", () => {
+            const resolved = resolvePackConfig(configInfo, undefined);
             for (const policy of policies) {
                 assert.equal(resolved[policy.name].enforcementLevel, "mandatory");
             }
             assert.deepEqual(resolved["github-oidc-trust-pins-repository"].properties, { allowedOwners: [], allowedAudiences: [] });
             assert.deepEqual(resolved["iam-no-admin-access"].properties, { additionalAdminPolicies: [] });
             assert.deepEqual(resolved["github-trusted-environment-protected"].properties, { environmentsRequiringReviewers: ["*"] });
-        });
-        it("dev.json: reviewers only for prod* and production", () => {
-            const resolved = resolvePackConfig(configInfo, fs.readFileSync(path.join(PACK_DIR, "config/dev.json"), "utf8"));
-            assert.deepEqual(resolved["github-trusted-environment-protected"].properties, { environmentsRequiringReviewers: ["prod*", "production"] });
         });
         it("resolves as the CLI does: all, shorthand levels, per-policy objects, schema defaults", () => {
             const resolved = resolvePackConfig(configInfo, { all: "advisory", "iam-no-admin-access": "disabled", "github-oidc-trust-pins-repository": { allowedOwners: ["acme"] } });

@@ -4,6 +4,13 @@ import { parse } from "yaml";
 import { KeylessConfigError } from "../../components/configReader";
 import { loadStackConfig, STACK_DEFAULTS, StackConfigSource, STRING_KEYS } from "../../components/config";
 import { readStackConfig } from "../../tools/stackFiles";
+import { FIXTURE_STACKS } from "../helpers/runStack";
+
+/** A stack file the tests own, read as the CLI would hand it over. */
+function fixtureStack(stack: string): StackConfigSource {
+    const file = readStackConfig(".", stack, `${FIXTURE_STACKS}/Pulumi.${stack}.yaml`);
+    return { stack, values: file.values, secretKeys: new Set(file.secretKeys) };
+}
 
 /** A stack's config from plain values, as the Pulumi runtime would hand it over. */
 function source(config: Record<string, unknown>, secretKeys: string[] = []): StackConfigSource {
@@ -45,11 +52,10 @@ function assertProblem(config: StackConfigSource, key: string, message: RegExp):
 }
 
 describe("stack config", () => {
-    describe("the example stacks", () => {
+    describe("whole stack files (fixtures)", () => {
         for (const stack of ["dev", "prod"]) {
-            it(`accepts Pulumi.${stack}.yaml as written`, () => {
-                const file = readStackConfig(".", stack);
-                const config = loadStackConfig({ stack, values: file.values, secretKeys: new Set(file.secretKeys) });
+            it(`accepts the ${stack} fixture as written`, () => {
+                const config = loadStackConfig(fixtureStack(stack));
                 assert.equal(config.owner, "acme");
                 assert.deepEqual(
                     config.deployments.map((deployment) => `${deployment.repository} ${deployment.context.kind}`),
@@ -66,8 +72,7 @@ describe("stack config", () => {
         }
 
         it("prod protects every environment with reviewers, a wait timer and main-only deployment", () => {
-            const file = readStackConfig(".", "prod");
-            const config = loadStackConfig({ stack: "prod", values: file.values, secretKeys: new Set(file.secretKeys) });
+            const config = loadStackConfig(fixtureStack("prod"));
             for (const deployment of config.deployments) {
                 if (deployment.github.kind !== "environment") continue;
                 const protection = deployment.github.protection;
