@@ -5,7 +5,7 @@
 // reads the gRPC port from the pack's stdout. This harness does the same, then offers typed calls:
 //
 //     const pack = await AnalyzerClient.start({ packDir: "policy" });
-//     await pack.configure(fs.readFileSync("policy/config/prod.json", "utf8"));
+//     await pack.configure(fs.readFileSync("policy/config/organization.json", "utf8"));
 //     const { diagnostics } = await pack.analyze({ type: "aws:iam/role:Role", name: "deploy", properties: {...} });
 //     await pack.close();
 //
