@@ -56,6 +56,7 @@ export const isStackName = (name: string): boolean => /^[A-Za-z0-9_.-]{1,100}$/.
 const SECRETS_PROVIDER_KEYS = ["secretsprovider", "encryptionsalt", "encryptedkey"];
 
 const keyOf = (name: string): string[] => [`${PROJECT}:${name}`, name];
+const fullKey = (key: string): string => (key.includes(":") ? key : `${PROJECT}:${key}`);
 
 function configPair(config: YAMLMap, name: string) {
     return config.items.find((pair) => isScalar(pair.key) && keyOf(name).includes(String(pair.key.value)));
@@ -178,7 +179,7 @@ export function collidingStacks(stack: string, existing: readonly string[]): str
 export interface NewStackOutcome {
     readonly file: string;
     readonly derived: DerivedStack;
-    /** What the program would still refuse (missing secrets included). */
+    /** What the program would still refuse once the secrets are set again. */
     readonly problems: readonly string[];
     readonly report: string;
 }
@@ -202,10 +203,13 @@ export function newStack(dir: string, options: NewStackOptions): NewStackOutcome
     const file = path.join(dir, `Pulumi.${options.stack}.yaml`);
     fs.writeFileSync(file, derived.text, { flag: "wx" });
 
+    // Checked as the program will see it once the secrets are set again (they are listed apart).
     const problems: string[] = [];
     const written = readStackConfig(dir, options.stack);
+    const values = { ...written.values, ...Object.fromEntries(derived.droppedSecrets.map((key) => [fullKey(key), "(to be set)"])) };
+    const secretKeys = new Set([...written.secretKeys, ...derived.droppedSecrets.map(fullKey)]);
     try {
-        const config = loadStackConfig({ stack: options.stack, values: written.values, secretKeys: new Set(written.secretKeys) });
+        const config = loadStackConfig({ stack: options.stack, values, secretKeys });
         problems.push(...checkAgainstOrganization(config, dir).problems);
     } catch (error) {
         if (!(error instanceof KeylessConfigError)) throw error;
@@ -223,6 +227,8 @@ function report(options: NewStackOptions, derived: DerivedStack, problems: reado
     if (derived.droppedSecrets.length > 0) {
         lines.push(
             "Secrets not copied (each stack encrypts with its own key, so the source's ciphertext is useless here). With the",
+            // `pulumi config set`: "If a value is not present on the command line, pulumi will prompt for the value."
+            // (https://www.pulumi.com/docs/iac/cli/commands/pulumi_config_set/)
             "Pulumi CLI, logged in to your backend, create the stack and set each one (the CLI prompts for the value):",
             `  pulumi stack init <org>/${options.stack}          # add --secrets-provider awskms://... for a provider other than Pulumi Cloud's`,
             ...derived.droppedSecrets.map((key) => `  pulumi config set --secret --stack <org>/${options.stack} ${key}`),
@@ -237,7 +243,7 @@ function report(options: NewStackOptions, derived: DerivedStack, problems: reado
     if (problems.length > 0) {
         lines.push("The program refuses the stack until these are fixed:", ...problems.map((problem) => `  - ${problem}`), "");
     } else {
-        lines.push("The program accepts the stack as written.", "");
+        lines.push(`The program accepts the stack${derived.droppedSecrets.length > 0 ? " once those secrets are set" : " as written"}.`, "");
     }
     lines.push(
         "Then:",

@@ -1,0 +1,142 @@
+// Adding a stack is one step: `npm run new-stack -- <stack> --from <stack> --account <id>`.
+import * as assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { parse } from "yaml";
+import { ORGANIZATION_PACK_CONFIG } from "../../components/protection";
+import { collidingStacks, deriveStack, newStack } from "../../tools/newStack";
+import { FIXTURE_PACK_CONFIG, FIXTURE_STACKS, runStack } from "../helpers/runStack";
+
+const ROOT = path.resolve(__dirname, "../..");
+const devText = fs.readFileSync(path.join(FIXTURE_STACKS, "Pulumi.dev.yaml"), "utf8");
+
+interface StackFile {
+    secretsprovider?: string;
+    encryptionsalt?: string;
+    config: Record<string, unknown>;
+}
+
+/** A project directory with the fixture stacks and the fixture organisation configuration. */
+function project(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyless-new-stack-"));
+    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    for (const stack of ["dev", "prod"]) fs.copyFileSync(path.join(FIXTURE_STACKS, `Pulumi.${stack}.yaml`), path.join(dir, `Pulumi.${stack}.yaml`));
+    fs.mkdirSync(path.join(dir, path.dirname(ORGANIZATION_PACK_CONFIG)), { recursive: true });
+    fs.copyFileSync(FIXTURE_PACK_CONFIG, path.join(dir, ORGANIZATION_PACK_CONFIG));
+    return dir;
+}
+
+describe("adding a stack", function () {
+    const dirs: string[] = [];
+    const tempProject = () => {
+        const dir = project();
+        dirs.push(dir);
+        return dir;
+    };
+    after(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+    describe("the new stack file", () => {
+        const derived = deriveStack(devText, { stack: "staging", from: "dev", accountId: "333333333333", region: "eu-central-1" });
+        const file = parse(derived.text) as StackFile;
+
+        it("sets the account (quoted), the environment (default: the stack's name) and the region", () => {
+            assert.equal(file.config["keyless:accountId"], "333333333333");
+            assert.match(derived.text, /keyless:accountId: "333333333333"/);
+            assert.equal(file.config["keyless:environment"], "staging");
+            assert.equal(file.config["aws:region"], "eu-central-1");
+            assert.equal(deriveStack(devText, { stack: "staging", from: "dev", accountId: "333333333333", environment: "stage" }).environment, "stage");
+        });
+
+        it("moves every ARN to the new account and keeps no trace of the old one", () => {
+            assert.doesNotMatch(derived.text, /111111111111/);
+            assert.equal(file.config["keyless:permissionsBoundaryArn"], "arn:aws:iam::333333333333:policy/github-actions-boundary");
+        });
+
+        it("drops the encrypted values and the source's secrets provider, and lists the keys to set again", () => {
+            assert.deepEqual(derived.droppedSecrets, ["keyless:storefrontSentryAuthToken"]);
+            assert.equal(file.config["keyless:storefrontSentryAuthToken"], undefined);
+            assert.doesNotMatch(derived.text, /secure:|secretsprovider|encryptionsalt/);
+        });
+
+        it("lists the values that still name the source stack's resources, and keeps the comments", () => {
+            assert.deepEqual(
+                derived.sourceMentions.map((mention) => `${mention.path}=${mention.value}`),
+                [
+                    "keyless:repositories[2].permissions.ecs.cluster=orders-dev",
+                    "keyless:repositories[3].permissions.lambda.functions[0]=invoice-worker-dev",
+                    "keyless:repositories[4].permissions.staticSite.bucket=acme-storefront-dev",
+                    "keyless:repositories[4].variables.SITE_URL=https://dev.shop.acme.example",
+                ],
+            );
+            assert.match(derived.text, /# The staging stack: account 333333333333/);
+            assert.match(derived.text, /# A container service created in 2026/);
+        });
+
+        it("refuses a bad stack name, account, environment or region, all at once", () => {
+            assert.throws(
+                () => deriveStack(devText, { stack: "my stack", from: "dev", accountId: "12345", environment: "a:b", region: "mars-1" }),
+                (error: Error) => ["not a stack name", "not a 12-digit AWS account ID", "not a GitHub environment name", "not an AWS region"].every((part) => error.message.includes(part)),
+            );
+        });
+
+        it("refuses names where one begins the other: their preview comments would collide (pulumi/actions#1165)", () => {
+            assert.deepEqual(collidingStacks("dev-eu", ["dev", "prod"]), ["dev"]);
+            assert.deepEqual(collidingStacks("pro", ["dev", "prod"]), ["prod"]);
+            assert.deepEqual(collidingStacks("staging", ["dev", "prod"]), []);
+        });
+    });
+
+    describe("npm run new-stack", () => {
+        it("writes Pulumi.staging.yaml, which works once its secret is set", async () => {
+            const dir = tempProject();
+            const outcome = newStack(dir, { stack: "staging", from: "dev", accountId: "333333333333" });
+            assert.equal(outcome.file, path.join(dir, "Pulumi.staging.yaml"));
+            // Nothing to fix but the secret it could not copy, and it says how to set it.
+            assert.deepEqual(outcome.problems, []);
+            assert.match(outcome.report, /pulumi config set --secret --stack <org>\/staging keyless:storefrontSentryAuthToken/);
+            assert.match(outcome.report, /The program accepts the stack once those secrets are set/);
+            const before = await runStack("staging", { stackDir: dir });
+            assert.match(before.run.error ?? "", /config key keyless:storefrontSentryAuthToken is not set; set it with `pulumi config set --secret/);
+            assert.match(outcome.report, /add staging to the pipeline/);
+            // `pulumi config set --secret` adds the value encrypted; offline it is a placeholder.
+            fs.appendFileSync(outcome.file, "  keyless:storefrontSentryAuthToken:\n    secure: v1:AAAA:BBBB\n");
+            const run = (await runStack("staging", { stackDir: dir })).assertSucceeded();
+            const environments = run.ofType("github:index/repositoryEnvironment:RepositoryEnvironment");
+            assert.ok(environments.length > 0 && environments.every((environment) => environment.inputs.environment === "staging"));
+            assert.ok(run.ofType("aws:iam/role:Role").every((role) => String(role.inputs.assumeRolePolicy).includes("arn:aws:iam::333333333333:oidc-provider/")));
+        });
+
+        it("says when the organisation protects the new environment and the source had no reviewers", () => {
+            const outcome = newStack(tempProject(), { stack: "live", from: "dev", accountId: "333333333333", environment: "production" });
+            assert.ok(outcome.problems.some((problem) => /environment "production" of orders-api has no reviewers/.test(problem)), outcome.problems.join("\n"));
+            assert.match(outcome.report, /The program refuses the stack until these are fixed/);
+        });
+
+        it("never overwrites a stack file, and names the stacks it can copy", () => {
+            const dir = tempProject();
+            assert.throws(() => newStack(dir, { stack: "prod", from: "dev", accountId: "333333333333" }), /Pulumi\.prod\.yaml already exists/);
+            assert.throws(() => newStack(dir, { stack: "staging", from: "qa", accountId: "333333333333" }), /no stack "qa" to copy.*stacks here: dev, prod/);
+            assert.throws(() => newStack(dir, { stack: "dev-eu", from: "dev", accountId: "333333333333" }), /one name begins the other/);
+        });
+
+        it("runs from npm and exits 2 with the usage on a mistake", async () => {
+            const dir = tempProject();
+            const run = (...args: string[]) =>
+                promisify(execFile)("npm", ["run", "--silent", "new-stack", "--", ...args], { cwd: ROOT }).then(
+                    ({ stdout }) => ({ code: 0, stdout, stderr: "" }),
+                    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+                );
+            const [made, bad] = await Promise.all([
+                run("staging", "--from", "dev", "--account", "333333333333", "--dir", dir),
+                run("staging", "--from", "dev", "--dir", dir),
+            ]);
+            assert.equal(made.code, 0, made.stderr);
+            assert.match(made.stdout, /^Wrote Pulumi\.staging\.yaml from Pulumi\.dev\.yaml: account 333333333333, GitHub environment "staging"/);
+            assert.equal(bad.code, 2);
+            assert.match(bad.stderr, /--account <id> names the new stack's AWS account[\s\S]*usage: npm run new-stack/);
+        });
+    });
+});
