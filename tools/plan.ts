@@ -42,6 +42,8 @@ export interface PlanOptions {
     readonly accountId?: string;
     /** The stack file to read instead of `<programDir>/Pulumi.<stack>.yaml`. */
     readonly configFile?: string;
+    /** A running pack to use and leave open (tests plan several stacks with one), instead of starting one. */
+    readonly pack?: AnalyzerClient;
 }
 
 class UsageError extends Error {}
@@ -176,7 +178,7 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
     const accountId = options.accountId ?? (configuredAccount && /^\d{12}$/.test(configuredAccount) ? configuredAccount : undefined);
 
     // The pack starts while the program runs: both take about a second.
-    const packStarting = AnalyzerClient.start();
+    const packStarting = options.pack ? Promise.resolve(options.pack) : AnalyzerClient.start();
     packStarting.catch(() => undefined);
     let pack: AnalyzerClient | undefined;
     try {
@@ -211,7 +213,7 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
         const render = options.format === "json" ? renderJson : options.format === "markdown" ? renderMarkdown : renderText;
         return { exitCode: report.verdict.passed ? 0 : 1, output: render(report), report };
     } finally {
-        await (pack ?? (await packStarting.catch(() => undefined)))?.close();
+        if (!options.pack) await (pack ?? (await packStarting.catch(() => undefined)))?.close();
     }
 }
 
