@@ -55,8 +55,6 @@ function adopt(doc: Document, accountId: string, random: () => number): void {
             if (id !== undefined) entry.set(field, newId(id));
         }
     }
-    config.set("github:owner", OWNER);
-    config.set("keyless:accountId", Object.assign(new Scalar(accountId), { type: Scalar.QUOTE_DOUBLE }));
     // ARNs move to the new account; names mentioning the old owner change too; secrets become another
     // provider's opaque ciphertext (Pulumi Cloud's, say), which nothing offline can read.
     visit(config, {
@@ -75,6 +73,8 @@ function adopt(doc: Document, accountId: string, random: () => number): void {
             node.value = value;
         },
     });
+    config.set("github:owner", OWNER);
+    config.set("keyless:accountId", Object.assign(new Scalar(accountId), { type: Scalar.QUOTE_DOUBLE }));
     for (const key of ["secretsprovider", "encryptionsalt", "encryptedkey"]) doc.delete(key);
 }
 
@@ -95,7 +95,14 @@ describe("a clone adopted by another organisation", function () {
         // Deterministic "random" IDs, so a failure can be reproduced.
         let seed = 7;
         const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
-        listStacks(dir).forEach((stack, index) => rewrite(path.join(dir, `Pulumi.${stack}.yaml`), (doc) => adopt(doc, String(444444444444 + index * 111111111111).padStart(12, "0"), random)));
+        // Accounts no stack file uses yet.
+        const taken = listStacks(dir).map((stack) => fs.readFileSync(path.join(dir, `Pulumi.${stack}.yaml`), "utf8")).join("\n");
+        let next = 987_654_320_000;
+        const freshAccount = (): string => {
+            while (taken.includes(String(++next)));
+            return String(next);
+        };
+        listStacks(dir).forEach((stack) => rewrite(path.join(dir, `Pulumi.${stack}.yaml`), (doc) => adopt(doc, freshAccount(), random)));
         pack = await packStarting;
         planOf = (stack) => plan({ stack, programDir: dir, format: "text", policyConfig: path.join(dir, ORGANIZATION_PACK_CONFIG), pack });
     });
@@ -105,11 +112,15 @@ describe("a clone adopted by another organisation", function () {
     });
 
     it("holds none of the previous owner, accounts or repository IDs", () => {
-        for (const stack of listStacks(dir)) {
-            const text = fs.readFileSync(path.join(dir, `Pulumi.${stack}.yaml`), "utf8");
-            assert.match(text, new RegExp(`github:owner: ${OWNER}`), stack);
-            const original = parseDocument(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")).toJS() as { config: Record<string, unknown> };
-            assert.ok(!text.includes(String(original.config["keyless:accountId"])), `${stack} still names its old account`);
+        const configOf = (dirName: string, stack: string) =>
+            (parseDocument(fs.readFileSync(path.join(dirName, `Pulumi.${stack}.yaml`), "utf8")).toJS() as { config: Record<string, unknown> }).config;
+        for (const stack of listStacks(ROOT)) {
+            const before = configOf(ROOT, stack);
+            const after = JSON.stringify(configOf(dir, stack));
+            assert.equal(configOf(dir, stack)["github:owner"], OWNER);
+            assert.ok(!after.includes(String(before["keyless:accountId"])), `${stack} still names its old account`);
+            const ids = (before["keyless:repositories"] as { ownerId?: number; repositoryId?: number }[]).flatMap((entry) => [entry.ownerId, entry.repositoryId]);
+            for (const id of ids.filter((value) => value !== undefined)) assert.ok(!after.includes(`:${id},`) && !after.includes(`:${id}}`), `${stack} still holds the ID ${id}`);
         }
     });
 

@@ -1,4 +1,4 @@
-// The real program, run under Pulumi's mocks with the example stack files.
+// The real program, run under Pulumi's mocks with the stack files the tests own (tests/fixtures/stacks).
 import * as assert from "node:assert/strict";
 import { isSecret } from "../../policy/harness/analyzerClient";
 import { REDACTED } from "../../tools/stackFiles";
