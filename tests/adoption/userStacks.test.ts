@@ -47,6 +47,20 @@ function offlinePlanCovers(files: readonly WorkflowFile[], stack: string): boole
     );
 }
 
+/** What the pipeline lacks for a stack: a pull request preview, its offline plan, a deploy. */
+export function missingPipelineEntries(files: readonly WorkflowFile[], stack: string): string[] {
+    const runs = pipelineStacks(files);
+    const missing: string[] = [];
+    if (!runs.some((run) => run.stack === stack && run.command === "preview" && run.triggers.includes("pull_request"))) {
+        missing.push(`no pull request preview of ${stack}: add it to the preview matrix of .github/workflows/pull-request.yml`);
+    }
+    if (!offlinePlanCovers(files, stack)) missing.push(`the pull request checks do not render the offline plan of ${stack}`);
+    if (!runs.some((run) => run.stack === stack && run.command === "up")) {
+        missing.push(`nothing deploys ${stack}: add an up job for it to .github/workflows/deploy.yml`);
+    }
+    return missing;
+}
+
 describe("the project's own stack files", function () {
     let pack: AnalyzerClient;
     before(async function () {
@@ -76,24 +90,21 @@ describe("the project's own stack files", function () {
 
     describe("the pipeline", () => {
         const files = loadWorkflows();
-        const runs = pipelineStacks(files);
 
         for (const stack of STACKS) {
             it(`previews ${stack} on pull requests, renders its offline plan, and deploys it (README.md, "Adding a stack")`, () => {
-                assert.ok(
-                    runs.some((run) => run.stack === stack && run.command === "preview" && run.triggers.includes("pull_request")),
-                    `no pull request preview of ${stack}: add it to the preview matrix of .github/workflows/pull-request.yml`,
-                );
-                assert.ok(offlinePlanCovers(files, stack), `the pull request checks do not render the offline plan of ${stack}`);
-                assert.ok(
-                    runs.some((run) => run.stack === stack && run.command === "up"),
-                    `nothing deploys ${stack}: add an up job for it to .github/workflows/deploy.yml`,
-                );
+                assert.deepEqual(missingPipelineEntries(files, stack), []);
             });
         }
 
         it("every stack the pipeline runs has a stack file", () => {
-            for (const run of runs) assert.ok(STACKS.includes(run.stack), `${run.command} of ${run.stack}, which has no Pulumi.${run.stack}.yaml`);
+            for (const run of pipelineStacks(files)) assert.ok(STACKS.includes(run.stack), `${run.command} of ${run.stack}, which has no Pulumi.${run.stack}.yaml`);
+        });
+
+        it("reports a stack file the workflows do not know yet, as after `npm run new-stack`", () => {
+            const missing = missingPipelineEntries(files, "a-stack-nobody-added");
+            assert.equal(missing.length, 3, missing.join("\n"));
+            assert.match(missing.join("\n"), /no pull request preview of a-stack-nobody-added[\s\S]*offline plan[\s\S]*nothing deploys a-stack-nobody-added/);
         });
     });
 });
