@@ -60,7 +60,9 @@ export function listStacks(projectDir: string): string[] {
 
 /**
  * Reads a stack's config the way the CLI would hand it to the program: from
- * `<projectDir>/Pulumi.<stack>.yaml`, or from `configFile` (the CLI's `--config-file`).
+ * `<projectDir>/Pulumi.<stack>.yaml`, or from `configFile`, as the CLI's `--config-file` ("Use the
+ * configuration values in the specified file rather than detecting the file name",
+ * https://www.pulumi.com/docs/iac/cli/commands/pulumi_preview/).
  */
 export function readStackConfig(projectDir: string, stack: string, configFile?: string): StackConfig {
     const projectFile = ["Pulumi.yaml", "Pulumi.yml"].map((name) => path.join(projectDir, name)).find((file) => fs.existsSync(file));
