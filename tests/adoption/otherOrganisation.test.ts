@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { Document, isMap, isScalar, isSeq, parseDocument, Scalar, visit } from "yaml";
 import { ORGANIZATION_PACK_CONFIG } from "../../components/protection";
 import { AnalyzerClient } from "../../policy/harness/analyzerClient";
+import { sharedPack } from "../helpers/sharedPack";
 import { newStack } from "../../tools/newStack";
 import { plan, PlanOutcome } from "../../tools/plan";
 import { listStacks } from "../../tools/stackFiles";
@@ -90,7 +91,7 @@ describe("a clone adopted by another organisation", function () {
     let planOf: (stack: string) => Promise<PlanOutcome>;
 
     before(async function () {
-        const packStarting = AnalyzerClient.start();
+        const packStarting = sharedPack();
         dir = copyProject();
         // Deterministic "random" IDs, so a failure can be reproduced.
         let seed = 7;
@@ -106,8 +107,7 @@ describe("a clone adopted by another organisation", function () {
         pack = await packStarting;
         planOf = (stack) => plan({ stack, programDir: dir, format: "text", policyConfig: path.join(dir, ORGANIZATION_PACK_CONFIG), pack });
     });
-    after(async () => {
-        await pack?.close();
+    after(() => {
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { loadStackConfig } from "../../components/config";
 import { checkAgainstOrganization } from "../../components/protection";
 import { AnalyzerClient } from "../../policy/harness/analyzerClient";
+import { sharedPack } from "../helpers/sharedPack";
 import { plan } from "../../tools/plan";
 import { listStacks, readStackConfig } from "../../tools/stackFiles";
 import { jobsOf, matrixCombinations, triggersOf, WorkflowFile } from "../workflows/hardening";
@@ -68,10 +69,7 @@ export function missingPipelineEntries(files: readonly WorkflowFile[], stack: st
 describe("the project's own stack files", function () {
     let pack: AnalyzerClient;
     before(async function () {
-        pack = await AnalyzerClient.start();
-    });
-    after(async () => {
-        await pack?.close();
+        pack = await sharedPack();
     });
 
     it("there is at least one", () => assert.ok(STACKS.length > 0, "no Pulumi.<stack>.yaml in the project"));

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { KeylessConfig, loadStackConfig } from "../../components/config";
 import { checkAgainstOrganization, checkProtection, ORGANIZATION_PACK_CONFIG, parseOrganizationProtection, PACK_CONFIG_ENV } from "../../components/protection";
 import { AnalyzerClient, WireResource } from "../../policy/harness/analyzerClient";
+import { sharedPack } from "../helpers/sharedPack";
 import { githubTrust } from "../policy/helpers/documents";
 import { FIXTURE_PACK_CONFIG, runStack } from "../helpers/runStack";
 
@@ -156,10 +157,7 @@ describe("environment protection, as the organisation's pack configuration defin
     describe("agreement with the pack", function () {
         let pack: AnalyzerClient;
         before(async function () {
-            pack = await AnalyzerClient.start({ load: "source" });
-        });
-        after(async () => {
-            await pack?.close();
+            pack = await sharedPack();
         });
 
         it("the program refuses exactly what the pack blocks, and warns exactly where it warns, for the same file", async () => {
