@@ -195,6 +195,11 @@ export interface KeylessConfig {
 
 const key = (name: string) => `${PROJECT}:${name}`;
 
+/** The stack's name as it appears in variable names (`AWS_PREVIEW_<this>`): upper case, runs of other characters as `_`. */
+export function variableStackName(stack: string): string {
+    return stack.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+}
+
 /** Reads and checks a stack's config; throws KeylessConfigError listing every problem. */
 export function loadStackConfig(source: StackConfigSource): KeylessConfig {
     const problems = new Problems();
@@ -595,7 +600,7 @@ function readGithubTarget(
                 );
             }
         }
-        const stack = source.stack.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+        const stack = variableStackName(source.stack);
         const defaultPrefix = trustContext.kind === "pullRequest" ? `AWS_PREVIEW_${stack}` : `AWS_DEPLOY_${stack}`;
         const prefix =
             entry.variablePrefix === undefined

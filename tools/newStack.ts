@@ -12,7 +12,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isMap, isPair, isScalar, parseDocument, Scalar, visit, YAMLMap } from "yaml";
-import { loadStackConfig, PROJECT } from "../components/config";
+import { loadStackConfig, PROJECT, variableStackName } from "../components/config";
 import { KeylessConfigError } from "../components/configReader";
 import { isAccountId, isEnvironmentName, isRegion } from "../components/names";
 import { checkAgainstOrganization } from "../components/protection";
@@ -117,15 +117,21 @@ export function deriveStack(sourceText: string, options: NewStackOptions): Deriv
         "i",
     );
     const sourceMentions: { path: string; value: string }[] = [];
+    // A variablePrefix naming the source stack (AWS_DRIFT_DEV) names the new one: two stacks writing
+    // the same repository variables would overwrite each other's role ARN.
+    const fromSuffix = `_${variableStackName(options.from)}`;
     visit(config, {
         Scalar(key, node, ancestors) {
             if (key === "key" || typeof node.value !== "string") return;
-            const value = accountPattern ? node.value.replace(accountPattern, options.accountId) : node.value;
-            node.value = value;
+            let value = accountPattern ? node.value.replace(accountPattern, options.accountId) : node.value;
             const pathParts: string[] = [];
             for (const ancestor of ancestors) {
                 if (isPair(ancestor) && isScalar(ancestor.key)) pathParts.push(String(ancestor.key.value));
             }
+            if (pathParts.at(-1) === "variablePrefix" && value.toUpperCase().endsWith(fromSuffix)) {
+                value = `${value.slice(0, -fromSuffix.length)}_${variableStackName(options.stack)}`;
+            }
+            node.value = value;
             const configKey = pathParts[0];
             if (keyOf("environment").includes(configKey) || keyOf("accountId").includes(configKey)) return;
             if (mention.test(value)) sourceMentions.push({ path: yamlPath(config, node), value });

@@ -65,14 +65,21 @@ describe("adding a stack", function () {
             assert.deepEqual(
                 derived.sourceMentions.map((mention) => `${mention.path}=${mention.value}`),
                 [
-                    "keyless:repositories[2].permissions.ecs.cluster=orders-dev",
-                    "keyless:repositories[3].permissions.lambda.functions[0]=invoice-worker-dev",
-                    "keyless:repositories[4].permissions.staticSite.bucket=acme-storefront-dev",
-                    "keyless:repositories[4].variables.SITE_URL=https://dev.shop.acme.example",
+                    "keyless:repositories[3].permissions.ecs.cluster=orders-dev",
+                    "keyless:repositories[4].permissions.lambda.functions[0]=invoice-worker-dev",
+                    "keyless:repositories[5].permissions.staticSite.bucket=acme-storefront-dev",
+                    "keyless:repositories[5].variables.SITE_URL=https://dev.shop.acme.example",
                 ],
             );
             assert.match(derived.text, /# The staging stack: account 333333333333/);
             assert.match(derived.text, /# A container service created in 2026/);
+        });
+
+        it("moves a variablePrefix that names the source stack to the new one, so the stacks never share a repository variable", () => {
+            const prefixes = (parse(derived.text) as { config: { "keyless:repositories": { variablePrefix?: string }[] } }).config["keyless:repositories"]
+                .map((entry) => entry.variablePrefix)
+                .filter((prefix) => prefix !== undefined);
+            assert.deepEqual(prefixes, ["AWS_DRIFT_STAGING"]);
         });
 
         it("refuses a bad stack name, account, environment or region, all at once", () => {
