@@ -96,7 +96,7 @@ export function parseOrganizationProtection(text: string | undefined, file: stri
  */
 export function loadOrganizationProtection(projectDir = path.resolve(__dirname, "..")): { protection?: OrganizationProtection; problems: string[] } {
     const override = process.env[PACK_CONFIG_ENV];
-    const shown = override || ORGANIZATION_PACK_CONFIG;
+    const shown = override ? path.relative(process.cwd(), override) || override : ORGANIZATION_PACK_CONFIG;
     let text: string | undefined;
     try {
         text = fs.readFileSync(override || path.join(projectDir, ORGANIZATION_PACK_CONFIG), "utf8");

@@ -255,7 +255,7 @@ function report(options: NewStackOptions, derived: DerivedStack, problems: reado
         "Then:",
         `  npm run plan -- ${options.stack}         # offline: who can deploy where, and the policy pack's verdict`,
         `  add ${options.stack} to the pipeline (README.md, "Adding a stack"); npm test fails until the workflows preview and deploy it`,
-        `  run the bootstrap step in account ${derived.accountId} before the first \`pulumi up\` (README.md, "Running it for real")`,
+        `  before its first \`pulumi up\`, the bootstrap step in account ${derived.accountId}: npm run bootstrap-boundary -- ${options.stack} (README.md, "The permissions boundary")`,
     );
     return `${lines.join("\n")}\n`;
 }
