@@ -84,7 +84,7 @@ describe("github-trusted-environment-protected", () => {
     it("without an owner on the provider, repository and environment names decide", () =>
         assert.deepEqual(protect([role("deploy", "repo:acme/api:environment:production"), environment("production", {}, undefined)]).violations, []));
 
-    it("requires reviewers only where configured (dev.json: prod* and production)", () => {
+    it("requires reviewers only where configured (as the organisation's configuration does: prod* and production)", () => {
         const config = { environmentsRequiringReviewers: ["prod*", "production"] };
         const staging = [role("deploy", "repo:acme/api:environment:staging"), environment("staging", { environment: "staging", reviewers: undefined })];
         assert.deepEqual(protect(staging, config).violations, []);
