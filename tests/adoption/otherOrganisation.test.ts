@@ -61,7 +61,7 @@ function adopt(doc: Document, accountId: string, random: () => number): void {
     visit(config, {
         Pair(_, pair) {
             if (isScalar(pair.key) && pair.key.value === "secure" && isScalar(pair.value)) {
-                pair.value.value = `AAABA${crypto.randomBytes(48).toString("base64")}`;
+                pair.value.value = crypto.randomBytes(51).toString("base64");
                 return visit.SKIP;
             }
             return undefined;
@@ -152,7 +152,7 @@ describe("a clone adopted by another organisation", function () {
         const made = newStack(dir, { stack: "staging", from: "dev", accountId: "555555555555" });
         assert.deepEqual(made.problems, []);
         // What `pulumi config set --secret <key>` adds, in the new stack's own ciphertext.
-        const secrets = made.derived.droppedSecrets.map((key) => `  ${key}:\n    secure: AAABA${crypto.randomBytes(48).toString("base64")}\n`).join("");
+        const secrets = made.derived.droppedSecrets.map((key) => `  ${key}:\n    secure: ${crypto.randomBytes(51).toString("base64")}\n`).join("");
         fs.appendFileSync(made.file, secrets);
         const outcome = await planOf("staging");
         assert.equal(outcome.exitCode, 0, outcome.output);

@@ -146,7 +146,8 @@ describe("the program against the offline GitHub", () => {
             { name: "reviewers", config: { "keyless:waitTimer": "0" }, request: { reviewers: 2, waitTimer: 0, preventSelfReview: true } },
             {
                 name: "a wait timer alone",
-                config: { "keyless:requireReviewers": "false", "keyless:reviewerTeams": [], "keyless:reviewerUsers": [] },
+                // An environment the organisation's pack configuration does not protect (production needs reviewers).
+                config: { "keyless:environment": "staging", "keyless:requireReviewers": "false", "keyless:reviewerTeams": [], "keyless:reviewerUsers": [] },
                 request: { reviewers: 0, waitTimer: 15, preventSelfReview: false },
             },
         ];
