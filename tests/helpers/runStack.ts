@@ -4,7 +4,7 @@
 
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
-import { PACK_CONFIG_ENV } from "../../components/protection";
+import { ORGANIZATION_PACK_CONFIG, PACK_CONFIG_ENV } from "../../components/protection";
 import { GithubWorld } from "../../tools/offlineGithub";
 import { OfflineRun, RecordedResource, runOffline } from "../../tools/offlineRun";
 import { readStackConfig } from "../../tools/stackFiles";
@@ -13,6 +13,12 @@ import { readStackConfig } from "../../tools/stackFiles";
 export const FIXTURE_STACKS = path.resolve(__dirname, "../fixtures/stacks");
 /** The organisation pack configuration the tests own: reviewers for prod* and production. */
 export const FIXTURE_PACK_CONFIG = path.resolve(__dirname, "../fixtures/policy-config/organization.json");
+
+/**
+ * Options that run the project's own Pulumi.<stack>.yaml with the organisation's pack configuration
+ * instead of the fixtures: only for generic checks (it runs, it stays within the rules).
+ */
+export const PROJECT_STACK = { stackDir: ".", packConfig: ORGANIZATION_PACK_CONFIG } as const;
 
 export interface StackRunOptions {
     /** The directory holding Pulumi.<stack>.yaml (default: the program's directory when one is given, else FIXTURE_STACKS). */

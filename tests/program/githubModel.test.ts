@@ -11,7 +11,7 @@ import { runOffline } from "../../tools/offlineRun";
 import { readStackConfig } from "../../tools/stackFiles";
 import { DEV_LIKE, ENTERPRISE_PRIVATE, HIDDEN_TEAM_PLAN_PRIVATE, PROD_LIKE, TEAM_PLAN_PRIVATE, TEAM_PLAN_PUBLIC } from "../fixtures/github/northwind";
 import { worldForStack } from "../helpers/githubWorld";
-import { runConfig, runStack, StackRun } from "../helpers/runStack";
+import { PROJECT_STACK, runConfig, runStack, StackRun } from "../helpers/runStack";
 
 const ENVIRONMENT = "github:index/repositoryEnvironment:RepositoryEnvironment";
 const ROLE = "aws:iam/role:Role";
@@ -42,14 +42,14 @@ describe("the program against the offline GitHub", () => {
             ]) {
                 it(`${stack}: runs with ${variant.visibility} repositories on ${variant.plan}, and GitHub refuses nothing it creates`, async () => {
                     const values = readStackConfig(".", stack).values;
-                    const run = (await runStack(stack, { github: worldForStack(values, variant) })).assertSucceeded();
+                    const run = (await runStack(stack, { ...PROJECT_STACK, github: worldForStack(values, variant) })).assertSucceeded();
                     assert.ok(run.ofType(ENVIRONMENT).length + run.ofType("github:index/actionsVariable:ActionsVariable").length > 0);
                     assert.ok(!run.run.warnings.some((warning) => /stand-in/.test(warning)), run.run.warnings.join("\n"));
                 });
             }
 
             it(`${stack}: offline, names GitHub's facts as stand-ins and never as GitHub's answers`, async () => {
-                const run = (await runStack(stack)).assertSucceeded();
+                const run = (await runStack(stack, PROJECT_STACK)).assertSucceeded();
                 assert.ok(!run.run.warnings.some((warning) => /GitHub answered/.test(warning)), run.run.warnings.join("\n"));
                 const protectedEnvironment = run.ofType(ENVIRONMENT).some((environment) => (environment.inputs.waitTimer ?? 0) !== 0 || (environment.inputs.reviewers as unknown[] | undefined)?.length);
                 if (protectedEnvironment) {

@@ -5,7 +5,7 @@ import { DeployRole, DeployRoleArgs } from "../../components/deployRole";
 import { IAM_LIMITS, managedPolicyError, policyAsSent, policySize, RoleDocuments, roleViolations, tagValue } from "../../components/realServices/iam";
 import { runOffline } from "../../tools/offlineRun";
 import { listStacks } from "../../tools/stackFiles";
-import { runStack } from "../helpers/runStack";
+import { PROJECT_STACK, runStack } from "../helpers/runStack";
 
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
@@ -207,7 +207,7 @@ describe("IAM quotas", () => {
 
         it("keeps every role of the example stacks within IAM's rules", async () => {
             for (const stack of listStacks(".")) {
-                const run = (await runStack(stack)).assertSucceeded();
+                const run = (await runStack(stack, PROJECT_STACK)).assertSucceeded();
                 for (const role of run.ofType(ROLE)) {
                     const inline = run.ofType(ROLE_POLICY).filter((policy) => policy.inputs.role === role.inputs.name);
                     const documents: RoleDocuments = {
