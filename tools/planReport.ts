@@ -1,6 +1,9 @@
 // The plan's report: who can assume which role from where, with what, behind which GitHub
 // protections, and what the policy pack says about it. Pure: recorded resources and the
 // pack's diagnostics in, a report and its text, Markdown and JSON renderings out.
+//
+// Every value is shown whole (full ARNs, every condition) and, in Markdown, escaped so that it
+// renders as it is: a reviewer must see `release/*`, not an italic `release/`.
 
 import { describeGithubTrust, parseGithubSubject } from "../policy/analysis";
 import { OfflineRun, RecordedResource } from "./offlineRun";
@@ -14,11 +17,29 @@ export interface PackFinding {
     readonly resourceType: string;
 }
 
+/** One condition of a statement: `StringEquals` `iam:PassedToService` `["ecs-tasks.amazonaws.com"]`. */
+export interface ConditionSummary {
+    readonly operator: string;
+    readonly key: string;
+    readonly values: readonly string[];
+}
+
+export interface StatementSummary {
+    readonly effect: string;
+    /** Actions as written (full), or `everything but X` for NotAction. */
+    readonly actions: readonly string[];
+    /** Resources as written (full ARNs), or `everything but X` for NotResource. */
+    readonly resources: readonly string[];
+    readonly conditions: readonly ConditionSummary[];
+}
+
 export interface PermissionSummary {
     /** Where keyless says the permissions come from (preset names), when it says. */
     readonly sources?: string;
-    readonly statements: readonly { effect: string; actions: string[]; resources: string[]; conditional: boolean }[];
+    readonly statements: readonly StatementSummary[];
     readonly managedPolicies: readonly string[];
+    /** The role's permissions boundary (policy ARN), or null when it has none. */
+    readonly boundary: string | null;
 }
 
 export interface EnvironmentRow {
@@ -67,11 +88,20 @@ export interface PlanReport {
     readonly verdict: { readonly passed: boolean; readonly mandatory: number; readonly advisory: number };
 }
 
-const ROLE_TYPES = ["aws:iam/role:Role", "aws-native:iam:Role"];
+const ROLE_TYPES = new Set(["aws:iam/role:Role", "aws-native:iam:Role"]);
+const ENVIRONMENT_TYPE = "github:index/repositoryEnvironment:RepositoryEnvironment";
+const DEPLOYMENT_POLICY_TYPES = new Set([
+    "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
+    "github:index/repositoryDeploymentBranchPolicy:RepositoryDeploymentBranchPolicy",
+]);
+const ENVIRONMENT_SECRET_TYPE = "github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret";
+const ENVIRONMENT_VARIABLE_TYPE = "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable";
+const REPOSITORY_VALUE_TYPES = new Set(["github:index/actionsVariable:ActionsVariable", "github:index/actionsSecret:ActionsSecret"]);
 
 const list = (value: unknown): unknown[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]);
 const text = (value: unknown): string => (typeof value === "string" ? value : value === undefined ? "" : JSON.stringify(value));
-const sameName = (a: unknown, b: unknown) => typeof a === "string" && typeof b === "string" && a.toLowerCase() === b.toLowerCase();
+/** GitHub and IAM names compare case-insensitively where the report matches them. */
+const fold = (value: unknown): string => (typeof value === "string" ? value.toLowerCase() : "\u0000");
 
 function parseDocument(value: unknown): unknown {
     if (typeof value !== "string") return value;
@@ -110,30 +140,96 @@ function splitSubject(subject: string): { repository: string; context: string } 
     return { repository: `${owner}/${repository}`, context: contextText };
 }
 
-function shortArn(arn: string): string {
-    const match = /^arn:[^:]+:([^:]+):[^:]*:[^:]*:(.+)$/.exec(arn);
-    return match ? `${match[1]}:${match[2]}` : arn;
+function summariseConditions(condition: unknown): ConditionSummary[] {
+    if (typeof condition !== "object" || condition === null) return [];
+    return Object.entries(condition as Record<string, unknown>).flatMap(([operator, block]) =>
+        typeof block === "object" && block !== null && !Array.isArray(block)
+            ? Object.entries(block as Record<string, unknown>).map(([key, values]) => ({ operator, key, values: list(values).map(text) }))
+            : [{ operator, key: "", values: list(block).map(text) }],
+    );
 }
 
-function summariseDocument(document: unknown): PermissionSummary["statements"] {
+function summariseDocument(document: unknown): StatementSummary[] {
     const parsed = parseDocument(document) as { Statement?: unknown } | undefined;
     return list(parsed?.Statement).flatMap((statement) => {
         if (typeof statement !== "object" || statement === null) return [];
         const record = statement as Record<string, unknown>;
         const actions = record.Action !== undefined ? list(record.Action).map(text) : list(record.NotAction).map((action) => `everything but ${text(action)}`);
-        const resources = record.Resource !== undefined ? list(record.Resource).map((resource) => (text(resource) === "*" ? "*" : shortArn(text(resource)))) : list(record.NotResource).map((resource) => `everything but ${text(resource)}`);
-        return [{ effect: text(record.Effect), actions, resources, conditional: record.Condition !== undefined }];
+        const resources = record.Resource !== undefined ? list(record.Resource).map(text) : list(record.NotResource).map((resource) => `everything but ${text(resource)}`);
+        return [{ effect: text(record.Effect), actions, resources, conditions: summariseConditions(record.Condition) }];
     });
 }
 
-function environmentRow(environment: RecordedResource, resources: readonly RecordedResource[], standIns: ReadonlyMap<number, string>): EnvironmentRow {
+/** Resources grouped once by a key, so that a report over N roles stays linear in N. */
+class Index {
+    private readonly groups = new Map<string, RecordedResource[]>();
+    add(key: string, resource: RecordedResource): void {
+        const group = this.groups.get(key);
+        if (group) group.push(resource);
+        else this.groups.set(key, [resource]);
+    }
+    get(key: string): readonly RecordedResource[] {
+        return this.groups.get(key) ?? [];
+    }
+}
+
+/** Every lookup the report makes, built in one pass over the resources. */
+class ResourceIndex {
+    readonly roles: RecordedResource[] = [];
+    readonly environments: RecordedResource[] = [];
+    /** `repository/environment` (folded) → the environment resource. */
+    readonly environmentByName = new Map<string, RecordedResource>();
+    /** `repository/environment` (folded) → deployment policies, environment secrets and variables. */
+    readonly ofEnvironment = new Index();
+    /** repository (folded) → repository variables and secrets. */
+    readonly ofRepository = new Index();
+    /** `type` + role name (folded) or role URN → policies and attachments of that role. */
+    readonly ofRole = new Index();
+
+    constructor(resources: readonly RecordedResource[]) {
+        for (const resource of resources) {
+            const inputs = resource.inputs;
+            if (ROLE_TYPES.has(resource.type)) this.roles.push(resource);
+            else if (resource.type === ENVIRONMENT_TYPE) {
+                this.environments.push(resource);
+                const key = `${fold(inputs.repository)}/${fold(inputs.environment)}`;
+                if (!this.environmentByName.has(key)) this.environmentByName.set(key, resource);
+            } else if (DEPLOYMENT_POLICY_TYPES.has(resource.type) || resource.type === ENVIRONMENT_SECRET_TYPE || resource.type === ENVIRONMENT_VARIABLE_TYPE) {
+                this.ofEnvironment.add(`${fold(inputs.repository)}/${fold(inputs.environment ?? inputs.environmentName)}`, resource);
+            } else if (REPOSITORY_VALUE_TYPES.has(resource.type)) {
+                this.ofRepository.add(fold(inputs.repository), resource);
+            } else {
+                const field = ROLE_REFERENCE_FIELDS[resource.type];
+                if (field === undefined) continue;
+                const names = field === "roles" ? list(inputs.roles) : [inputs[field]];
+                const keys = new Set([...names.map((name) => `${resource.type}\n${fold(name)}`), ...(resource.propertyDependencies[field] ?? []).map((urn) => `${resource.type}\n${urn}`)]);
+                for (const key of keys) this.ofRole.add(key, resource);
+            }
+        }
+    }
+
+    /** The resources of `type` that name the role (by name, or by depending on it in that field). */
+    attachedTo(role: RecordedResource, roleName: string, type: string): RecordedResource[] {
+        return [...new Set([...this.ofRole.get(`${type}\n${fold(roleName)}`), ...this.ofRole.get(`${type}\n${role.urn}`)])];
+    }
+}
+
+/** The input of each policy or attachment type that names its role. */
+const ROLE_REFERENCE_FIELDS: Record<string, string> = {
+    "aws:iam/rolePolicy:RolePolicy": "role",
+    "aws-native:iam:RolePolicy": "roleName",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "role",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": "roleName",
+    "aws:iam/policyAttachment:PolicyAttachment": "roles",
+};
+
+function environmentRow(environment: RecordedResource, index: ResourceIndex, standIns: ReadonlyMap<number, string>): EnvironmentRow {
     const repository = text(environment.inputs.repository);
     const name = text(environment.inputs.environment);
-    const belongs = (resource: RecordedResource) =>
-        sameName(resource.inputs.repository, repository) && sameName(resource.inputs.environment ?? resource.inputs.environmentName, name);
+    const belonging = index.ofEnvironment.get(`${fold(repository)}/${fold(name)}`);
     const reviewers = list(environment.inputs.reviewers).flatMap((entry) => {
         const reviewer = (entry ?? {}) as { teams?: unknown; users?: unknown };
-        const named = (kind: string, id: unknown) => standIns.get(Number(id))?.replace(/^team /, "team ").replace(/^user /, "user ") ?? `${kind} #${text(id)}`;
+        const named = (kind: string, id: unknown) => standIns.get(Number(id)) ?? `${kind} #${text(id)}`;
         return [...list(reviewer.teams).map((id) => named("team", id)), ...list(reviewer.users).map((id) => named("user", id))];
     });
     const policy = (environment.inputs.deploymentBranchPolicy ?? undefined) as { protectedBranches?: boolean; customBranchPolicies?: boolean } | undefined;
@@ -143,14 +239,16 @@ function environmentRow(environment: RecordedResource, resources: readonly Recor
     } else if (policy.protectedBranches) {
         deployFrom = ["protected branches"];
     } else {
-        deployFrom = resources
-            .filter((resource) => resource.type.startsWith("github:index/repositoryEnvironmentDeploymentPolicy:") || resource.type.startsWith("github:index/repositoryDeploymentBranchPolicy:"))
-            .filter(belongs)
+        deployFrom = belonging
+            .filter((resource) => DEPLOYMENT_POLICY_TYPES.has(resource.type))
             .map((resource) => (resource.inputs.tagPattern ? `tag ${text(resource.inputs.tagPattern)}` : text(resource.inputs.branchPattern ?? resource.inputs.name)));
         if (deployFrom.length === 0) deployFrom = ["nothing (no branch or tag pattern)"];
     }
     const named = (type: string, field: string) =>
-        resources.filter((resource) => resource.type === type && belongs(resource)).map((resource) => text(resource.inputs[field])).sort();
+        belonging
+            .filter((resource) => resource.type === type)
+            .map((resource) => text(resource.inputs[field]))
+            .sort();
     return {
         repository,
         environment: name,
@@ -160,8 +258,8 @@ function environmentRow(environment: RecordedResource, resources: readonly Recor
         adminsCanBypass: environment.inputs.canAdminsBypass !== false,
         waitTimerMinutes: Number(environment.inputs.waitTimer ?? 0),
         deployFrom,
-        secrets: named("github:index/actionsEnvironmentSecret:ActionsEnvironmentSecret", "secretName"),
-        variables: named("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable", "variableName"),
+        secrets: named(ENVIRONMENT_SECRET_TYPE, "secretName"),
+        variables: named(ENVIRONMENT_VARIABLE_TYPE, "variableName"),
     };
 }
 
@@ -175,80 +273,67 @@ export interface PlanMeta {
 }
 
 export function buildPlanReport(run: OfflineRun, findings: readonly PackFinding[], meta: PlanMeta): PlanReport {
-    const resources = run.resources;
-    const environments = resources.filter((resource) => resource.type === "github:index/repositoryEnvironment:RepositoryEnvironment");
+    const index = new ResourceIndex(run.resources);
     const usedEnvironments = new Set<RecordedResource>();
 
-    const roles = resources
-        .filter((resource) => ROLE_TYPES.includes(resource.type))
-        .map((role): RoleRow => {
-            const native = role.type.startsWith("aws-native:");
-            const roleName = text(role.inputs[native ? "roleName" : "name"]) || role.name;
-            const trustDocument = parseDocument(role.inputs[native ? "assumeRolePolicyDocument" : "assumeRolePolicy"]);
-            const trusts = describeGithubTrust(trustDocument);
-            const subjects = trusts.flatMap((trust) => trust.subjects).map((subject) => withStandIns(subject, run.standIns));
-            const parts = subjects.map(splitSubject).filter((part): part is { repository: string; context: string } => part !== undefined);
-            const repository = parts[0]?.repository;
-            const contexts = [...new Set(parts.map((part) => part.context))];
-            const attached = (resource: RecordedResource, field: string) =>
-                sameName(resource.inputs[field], roleName) || (resource.propertyDependencies[field] ?? []).includes(role.urn);
+    const roles = index.roles.map((role): RoleRow => {
+        const native = role.type.startsWith("aws-native:");
+        const roleName = text(role.inputs[native ? "roleName" : "name"]) || role.name;
+        const trustDocument = parseDocument(role.inputs[native ? "assumeRolePolicyDocument" : "assumeRolePolicy"]);
+        const trusts = describeGithubTrust(trustDocument);
+        const subjects = trusts.flatMap((trust) => trust.subjects).map((subject) => withStandIns(subject, run.standIns));
+        const parts = subjects.map(splitSubject).filter((part): part is { repository: string; context: string } => part !== undefined);
+        const repository = parts[0]?.repository;
+        const contexts = [...new Set(parts.map((part) => part.context))];
+        const attached = (type: string) => index.attachedTo(role, roleName, type);
 
-            const statements = [
-                ...list(role.inputs.inlinePolicies).flatMap((policy) => summariseDocument((policy as { policy?: unknown }).policy)),
-                ...list(role.inputs.policies).flatMap((policy) => summariseDocument((policy as { policyDocument?: unknown }).policyDocument)),
-                ...resources
-                    .filter((resource) => resource.type === "aws:iam/rolePolicy:RolePolicy" && attached(resource, "role"))
-                    .flatMap((resource) => summariseDocument(resource.inputs.policy)),
-                ...resources
-                    .filter((resource) => resource.type === "aws-native:iam:RolePolicy" && attached(resource, "roleName"))
-                    .flatMap((resource) => summariseDocument(resource.inputs.policyDocument)),
-            ];
-            const managedPolicies = [
-                ...list(role.inputs.managedPolicyArns).map(text),
-                ...resources.filter((resource) => resource.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && attached(resource, "role")).map((resource) => text(resource.inputs.policyArn)),
-                ...resources
-                    .filter((resource) => resource.type === "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive" && attached(resource, "roleName"))
-                    .flatMap((resource) => list(resource.inputs.policyArns).map(text)),
-                ...resources
-                    .filter((resource) => resource.type === "aws:iam/policyAttachment:PolicyAttachment" && list(resource.inputs.roles).some((name) => sameName(name, roleName)))
-                    .map((resource) => text(resource.inputs.policyArn)),
-            ];
+        const statements = [
+            ...list(role.inputs.inlinePolicies).flatMap((policy) => summariseDocument((policy as { policy?: unknown }).policy)),
+            ...list(role.inputs.policies).flatMap((policy) => summariseDocument((policy as { policyDocument?: unknown }).policyDocument)),
+            ...attached("aws:iam/rolePolicy:RolePolicy").flatMap((resource) => summariseDocument(resource.inputs.policy)),
+            ...attached("aws-native:iam:RolePolicy").flatMap((resource) => summariseDocument(resource.inputs.policyDocument)),
+        ];
+        const managedPolicies = [
+            ...list(role.inputs.managedPolicyArns).map(text),
+            ...attached("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((resource) => text(resource.inputs.policyArn)),
+            ...attached("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive").flatMap((resource) => list(resource.inputs.policyArns).map(text)),
+            ...attached("aws:iam/policyAttachment:PolicyAttachment").map((resource) => text(resource.inputs.policyArn)),
+        ];
+        const boundary = typeof role.inputs.permissionsBoundary === "string" && role.inputs.permissionsBoundary !== "" ? role.inputs.permissionsBoundary : null;
 
-            let environment: EnvironmentRow | undefined;
-            const environmentContext = contexts.find((context) => context.startsWith("environment:"));
-            if (repository && environmentContext) {
-                const repositoryName = repository.split("/")[1];
-                const name = environmentContext.slice("environment:".length);
-                const match = environments.find((resource) => sameName(resource.inputs.repository, repositoryName) && sameName(resource.inputs.environment, name));
-                if (match) {
-                    usedEnvironments.add(match);
-                    environment = environmentRow(match, resources, run.standIns);
-                }
+        let environment: EnvironmentRow | undefined;
+        const environmentContext = contexts.find((context) => context.startsWith("environment:"));
+        if (repository && environmentContext) {
+            const repositoryName = repository.split("/")[1];
+            const match = index.environmentByName.get(`${fold(repositoryName)}/${fold(environmentContext.slice("environment:".length))}`);
+            if (match) {
+                usedEnvironments.add(match);
+                environment = environmentRow(match, index, run.standIns);
             }
-            const repositoryValues =
-                repository && !environment
-                    ? resources
-                          .filter((resource) => resource.type === "github:index/actionsVariable:ActionsVariable" || resource.type === "github:index/actionsSecret:ActionsSecret")
-                          .filter((resource) => sameName(resource.inputs.repository, repository.split("/")[1]))
-                          .map((resource) => text(resource.inputs.variableName ?? resource.inputs.secretName))
-                          .sort()
-                    : [];
+        }
+        const repositoryValues =
+            repository && !environment
+                ? index.ofRepository
+                      .get(fold(repository.split("/")[1]))
+                      .map((resource) => text(resource.inputs.variableName ?? resource.inputs.secretName))
+                      .sort()
+                : [];
 
-            const tags = (role.inputs.tags ?? {}) as Record<string, unknown>;
-            return {
-                resource: role.name,
-                roleName,
-                arn: typeof role.state.arn === "string" ? role.state.arn : undefined,
-                repository,
-                contexts,
-                subjects,
-                trustNote: trusts.length === 0 ? "does not trust GitHub's OIDC issuer" : undefined,
-                sessionSeconds: Number(role.inputs.maxSessionDuration ?? 3600),
-                permissions: { sources: typeof tags["keyless:permissions"] === "string" ? tags["keyless:permissions"] : undefined, statements, managedPolicies },
-                environment,
-                repositoryValues,
-            };
-        });
+        const tags = (role.inputs.tags ?? {}) as Record<string, unknown>;
+        return {
+            resource: role.name,
+            roleName,
+            arn: typeof role.state.arn === "string" ? role.state.arn : undefined,
+            repository,
+            contexts,
+            subjects,
+            trustNote: trusts.length === 0 ? "does not trust GitHub's OIDC issuer" : undefined,
+            sessionSeconds: Number(role.inputs.maxSessionDuration ?? 3600),
+            permissions: { sources: typeof tags["keyless:permissions"] === "string" ? tags["keyless:permissions"] : undefined, statements, managedPolicies, boundary },
+            environment,
+            repositoryValues,
+        };
+    });
 
     // Grouped by repository, then by context, whatever order the program registered them in.
     roles.sort((a, b) => (a.repository ?? "~").localeCompare(b.repository ?? "~") || a.contexts.join().localeCompare(b.contexts.join()));
@@ -261,14 +346,14 @@ export function buildPlanReport(run: OfflineRun, findings: readonly PackFinding[
         notes: meta.notes,
         warnings: run.warnings.map((warning) => withStandIns(warning, run.standIns)),
         roles,
-        otherEnvironments: environments.filter((environment) => !usedEnvironments.has(environment)).map((environment) => environmentRow(environment, resources, run.standIns)),
+        otherEnvironments: index.environments.filter((environment) => !usedEnvironments.has(environment)).map((environment) => environmentRow(environment, index, run.standIns)),
         policyPack: meta.policyPack,
         findings,
         verdict: { passed: mandatory === 0, mandatory, advisory: findings.length - mandatory },
     };
 }
 
-function duration(seconds: number): string {
+export function duration(seconds: number): string {
     return seconds % 3600 === 0 ? `${seconds / 3600} h` : `${Math.round(seconds / 60)} min`;
 }
 
@@ -282,13 +367,33 @@ function reviewersText(environment: EnvironmentRow): string {
     return extras.length > 0 ? `${who} (${extras.join("; ")})` : who;
 }
 
+/** Condition values beyond this many are folded onto their own lines (text) or a list (Markdown). */
+const FOLD_VALUES = 3;
+
+/** `StringEquals iam:PassedToService = ecs-tasks.amazonaws.com`; long value lists come back folded. */
+export function conditionText(condition: ConditionSummary): { head: string; folded: readonly string[] } {
+    const head = `${condition.operator}${condition.key ? ` ${condition.key}` : ""}`;
+    if (condition.values.length <= FOLD_VALUES) return { head: `${head} = ${condition.values.join(" or ")}`, folded: [] };
+    return { head: `${head} = any of ${condition.values.length}:`, folded: condition.values };
+}
+
+export function statementText(statement: StatementSummary): string {
+    return `${statement.effect} ${statement.actions.join(", ")} on ${statement.resources.join(", ")}`;
+}
+
+/** The permission lines of the text form: statements, their conditions, managed policies, boundary. */
 function permissionLines(permissions: PermissionSummary): string[] {
-    return [
-        ...permissions.statements.map(
-            (statement) => `${statement.effect} ${statement.actions.join(", ")} on ${statement.resources.join(", ")}${statement.conditional ? " (with conditions)" : ""}`,
-        ),
-        ...permissions.managedPolicies.map((arn) => `managed policy ${arn}`),
-    ];
+    const lines: string[] = [];
+    for (const statement of permissions.statements) {
+        lines.push(statementText(statement));
+        for (const condition of statement.conditions) {
+            const { head, folded } = conditionText(condition);
+            lines.push(`  when ${head}`);
+            for (const value of folded) lines.push(`    ${value}`);
+        }
+    }
+    for (const arn of permissions.managedPolicies) lines.push(`managed policy ${arn}`);
+    return lines;
 }
 
 function heading(report: PlanReport): string {
@@ -302,11 +407,18 @@ function verdictLine(report: PlanReport): string {
         : `FAIL: ${mandatory} mandatory violation${mandatory === 1 ? "" : "s"}, ${advisory} advisory`;
 }
 
-export function renderText(report: PlanReport): string {
+/** Text sections inserted after the report's notes (the access diff, when asked for). */
+export interface RenderExtras {
+    readonly text?: string;
+    readonly markdown?: string;
+}
+
+export function renderText(report: PlanReport, extras: RenderExtras = {}): string {
     const lines: string[] = [`${heading(report)}  (offline: ${report.stackFile}, no credentials used)`, ""];
     for (const note of report.notes) lines.push(`note: ${note}`);
     for (const warning of report.warnings) lines.push(`warning: ${warning}`);
     if (report.notes.length + report.warnings.length > 0) lines.push("");
+    if (extras.text) lines.push(extras.text.trimEnd(), "");
     const field = (name: string, value: string) => lines.push(`  ${name.padEnd(12)}${value}`);
     for (const role of report.roles) {
         lines.push(
@@ -323,6 +435,7 @@ export function renderText(report: PlanReport): string {
         const permissions = permissionLines(role.permissions);
         field("permissions", role.permissions.sources ? `${role.permissions.sources}` : permissions.length === 0 ? "none" : "");
         for (const line of permissions) field("", `  ${line}`);
+        field("boundary", role.permissions.boundary ?? "NONE (no permissions boundary)");
         if (role.environment) {
             field("reviewers", reviewersText(role.environment));
             field("deploy from", role.environment.deployFrom.join(", "));
@@ -350,47 +463,104 @@ export function renderText(report: PlanReport): string {
     return `${lines.join("\n")}\n`;
 }
 
-const cell = (value: string) => value.replace(/\|/g, "\\|").replace(/\n/g, "<br>");
-const code = (value: string) => `\`${value.replace(/`/g, "'")}\``;
+/**
+ * Text that renders as it is in CommonMark as GitHub renders it (GFM), in a table cell or not.
+ * Backslash-escaped (CommonMark 0.31 §2.4: any ASCII punctuation may be escaped): emphasis `*` `_`,
+ * code `` ` ``, links and images `[` `]`, HTML and autolinks `<` `>`, entities `&`, the escape
+ * itself, GFM strikethrough `~`, GitHub's math `$`, and `|`, which GFM table cells need escaped even
+ * inside other inline spans (GFM spec §4.10 "Tables"). A value that would start a block (heading,
+ * list, quote, thematic break) has that marker escaped too. Line breaks become `<br>`.
+ */
+export function markdownText(value: string): string {
+    return value
+        .replace(/[\\`*_[\]<>&|~$]/g, "\\$&")
+        .replace(/^([#+\-=])|^(\d+)([.)])/, (_match, marker: string | undefined, digits: string, dot: string) => (marker ? `\\${marker}` : `${digits}\\${dot}`))
+        .replace(/\r?\n/g, "<br>");
+}
 
-export function renderMarkdown(report: PlanReport): string {
-    const lines: string[] = [
-        `### ${report.verdict.passed ? ":white_check_mark:" : ":x:"} ${heading(report)}`,
+/**
+ * A value in code style. `<code>` (raw inline HTML, which GitHub keeps) rather than a backtick
+ * span, because backslash escapes do not work inside backtick spans: a backtick or a `\|` in a
+ * value could not be written in a table cell otherwise.
+ */
+export function markdownCode(value: string): string {
+    return `<code>${markdownText(value)}</code>`;
+}
+
+const codeList = (values: readonly string[]) => values.map(markdownCode).join(", ");
+
+function markdownPermissions(role: RoleRow): string[] {
+    const permissions = role.permissions;
+    const lines = [
+        `**${markdownText(role.roleName)}**${role.arn ? ` ${markdownCode(role.arn)}` : ""}`,
         "",
-        `Rendered offline from \`${report.stackFile}\` with no credentials: this is what the stack would grant.`,
+        `- boundary: ${permissions.boundary ? markdownCode(permissions.boundary) : "**none** (no permissions boundary)"}`,
+    ];
+    for (const statement of permissions.statements) {
+        lines.push(`- ${markdownText(statement.effect)} ${codeList(statement.actions)} on ${codeList(statement.resources)}`);
+        for (const condition of statement.conditions) {
+            const operator = `${markdownCode(condition.operator)}${condition.key ? ` ${markdownCode(condition.key)}` : ""}`;
+            if (condition.values.length <= FOLD_VALUES) {
+                lines.push(`  - when ${operator} = ${condition.values.map(markdownCode).join(" or ")}`);
+            } else {
+                lines.push(`  - when ${operator} = any of ${condition.values.length}:`);
+                for (const value of condition.values) lines.push(`    - ${markdownCode(value)}`);
+            }
+        }
+    }
+    for (const arn of permissions.managedPolicies) lines.push(`- managed policy ${markdownCode(arn)}`);
+    if (permissions.statements.length + permissions.managedPolicies.length === 0) lines.push("- no permissions");
+    lines.push("");
+    return lines;
+}
+
+export function renderMarkdown(report: PlanReport, extras: RenderExtras = {}): string {
+    const lines: string[] = [
+        `### ${report.verdict.passed ? ":white_check_mark:" : ":x:"} ${markdownText(heading(report))}`,
+        "",
+        `Rendered offline from ${markdownCode(report.stackFile)} with no credentials: this is what the stack would grant.`,
         "",
     ];
-    for (const note of report.notes) lines.push(`> note: ${note}`);
-    for (const warning of report.warnings) lines.push(`> warning: ${warning}`);
-    if (report.notes.length + report.warnings.length > 0) lines.push("");
-    lines.push("| Repository | Trusted subjects | Role | Session | Permissions | Reviewers | Deploy from | Secrets and variables |");
-    lines.push("|---|---|---|---|---|---|---|---|");
+    for (const note of report.notes) lines.push(`> note: ${markdownText(note)}`, ">");
+    for (const warning of report.warnings) lines.push(`> warning: ${markdownText(warning)}`, ">");
+    if (report.notes.length + report.warnings.length > 0) lines.splice(lines.length - 1, 1, "");
+    if (extras.markdown) lines.push(extras.markdown.trimEnd(), "");
+    lines.push("| Repository | Trusted subjects | Role | Session | Permissions | Boundary | Reviewers | Deploy from | Secrets and variables |");
+    lines.push("|---|---|---|---|---|---|---|---|---|");
     for (const role of report.roles) {
         const environment = role.environment;
-        lines.push(
-            `| ${cell(role.repository ?? "-")} | ${cell(role.subjects.map(code).join("<br>") || role.trustNote || "-")} | ${cell(code(role.roleName))} | ${duration(role.sessionSeconds)} | ${cell(
-                role.permissions.sources ?? (permissionLines(role.permissions).length > 0 ? "custom" : "none"),
-            )} | ${cell(environment ? reviewersText(environment) : role.contexts.some((context) => context.startsWith("environment:")) ? "**environment not managed**" : "-")} | ${cell(
-                environment ? environment.deployFrom.join(", ") : "-",
-            )} | ${cell(environment ? [...environment.secrets, ...environment.variables].join(", ") || "none" : role.repositoryValues.join(", ") || "-")} |`,
-        );
+        const permissionCount = role.permissions.statements.length + role.permissions.managedPolicies.length;
+        const cells = [
+            role.repository ? markdownText(role.repository) : "-",
+            role.subjects.length > 0 ? role.subjects.map(markdownCode).join("<br>") : markdownText(role.trustNote ?? "-"),
+            markdownCode(role.roleName),
+            duration(role.sessionSeconds),
+            markdownText(role.permissions.sources ?? (permissionCount > 0 ? "custom" : "none")),
+            role.permissions.boundary ? markdownCode(role.permissions.boundary) : "**none**",
+            environment ? markdownText(reviewersText(environment)) : role.contexts.some((context) => context.startsWith("environment:")) ? "**environment not managed**" : "-",
+            environment ? codeList(environment.deployFrom) : "-",
+            environment ? markdownText([...environment.secrets, ...environment.variables].join(", ") || "none") : markdownText(role.repositoryValues.join(", ") || "-"),
+        ];
+        lines.push(`| ${cells.join(" | ")} |`);
+    }
+    if (report.otherEnvironments.length > 0) {
+        lines.push("", "GitHub environments no role in this stack trusts:", "");
+        for (const environment of report.otherEnvironments) {
+            lines.push(`- ${markdownCode(`${environment.repository}/${environment.environment}`)}: reviewers ${markdownText(reviewersText(environment))}; deploy from ${codeList(environment.deployFrom)}`);
+        }
     }
     lines.push("", "<details><summary>Permissions of each role</summary>", "");
-    for (const role of report.roles) {
-        lines.push(`**${role.roleName}**`, "");
-        for (const line of permissionLines(role.permissions)) lines.push(`- ${cell(line)}`);
-        lines.push("");
-    }
+    for (const role of report.roles) lines.push(...markdownPermissions(role));
     lines.push("</details>", "");
-    lines.push(`#### Policy pack ${report.policyPack}`, "");
+    lines.push(`#### Policy pack ${markdownText(report.policyPack)}`, "");
     if (report.findings.length === 0) lines.push("No findings.");
     for (const finding of report.findings) {
-        lines.push(`- **${finding.enforcementLevel}** \`${finding.policyName}\`${finding.resource ? ` on \`${finding.resource}\`` : ""}: ${cell(finding.message)}`);
+        lines.push(`- **${markdownText(finding.enforcementLevel)}** ${markdownCode(finding.policyName)}${finding.resource ? ` on ${markdownCode(finding.resource)}` : ""}: ${markdownText(finding.message)}`);
     }
-    lines.push("", `**${verdictLine(report)}**`, "");
+    lines.push("", `**${markdownText(verdictLine(report))}**`, "");
     return lines.join("\n");
 }
 
-export function renderJson(report: PlanReport): string {
-    return `${JSON.stringify(report, null, 2)}\n`;
+export function renderJson(report: PlanReport, extras: Record<string, unknown> = {}): string {
+    return `${JSON.stringify({ ...report, ...extras }, null, 2)}\n`;
 }

@@ -49,6 +49,23 @@ function readYaml(file: string): unknown {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
     typeof value === "object" && value !== null && !Array.isArray(value);
 
+/**
+ * A stack name as the Pulumi CLI accepts it: letters, digits, `-`, `_` and `.`, at most 100
+ * characters (pulumi/pulumi pkg/backend/diy/backend.go, validateStackName: "stack names may only
+ * contain alphanumeric, hyphens, underscores, and periods"). A plan takes the bare name, as in
+ * Pulumi.<stack>.yaml, so `org/stack` and anything path-like is refused before any file is read.
+ */
+const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/** Why `stack` is not a stack name, or undefined when it is one. */
+export function stackNameProblem(stack: string): string | undefined {
+    if (STACK_NAME.test(stack) && stack !== "." && stack !== "..") return undefined;
+    return (
+        `${JSON.stringify(stack)} is not a stack name: stack names may only contain letters, digits, hyphens, ` +
+        "underscores and periods (at most 100), as in Pulumi.<stack>.yaml; give the bare name, e.g. prod"
+    );
+}
+
 /** The stack names that have a Pulumi.<stack>.yaml in the project directory. */
 export function listStacks(projectDir: string): string[] {
     return fs
@@ -65,6 +82,8 @@ export function listStacks(projectDir: string): string[] {
  * https://www.pulumi.com/docs/iac/cli/commands/pulumi_preview/).
  */
 export function readStackConfig(projectDir: string, stack: string, configFile?: string): StackConfig {
+    const nameProblem = stackNameProblem(stack);
+    if (nameProblem !== undefined) throw new StackFileError(nameProblem);
     const projectFile = ["Pulumi.yaml", "Pulumi.yml"].map((name) => path.join(projectDir, name)).find((file) => fs.existsSync(file));
     if (!projectFile) throw new StackFileError(`${projectDir} has no Pulumi.yaml: it is not a Pulumi project`);
     const project = readYaml(projectFile);

@@ -125,6 +125,8 @@ export interface StartOptions {
     startTimeoutMs?: number;
     /** Deadline of each RPC (default 60 s). */
     callTimeoutMs?: number;
+    /** Aborting stops the pack process and rejects the start (the caller was interrupted). */
+    signal?: AbortSignal;
 }
 
 const LEVEL_NAMES: Record<number, EnforcementLevel> = {
@@ -227,6 +229,13 @@ export class AnalyzerClient {
                 child.kill("SIGKILL");
                 reject(new Error(`the policy pack printed no port within ${options.startTimeoutMs ?? 60_000} ms; stderr:\n${stderr}`));
             }, options.startTimeoutMs ?? 60_000);
+            const onAbort = (): void => {
+                clearTimeout(timer);
+                child.kill("SIGTERM");
+                reject(new Error("the policy pack was stopped before it started (interrupted)"));
+            };
+            options.signal?.addEventListener("abort", onAbort, { once: true });
+            if (options.signal?.aborted) onAbort();
             const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
                 clearTimeout(timer);
                 reject(new Error(`the policy pack exited (code ${code}, signal ${signal}) before printing its port; stderr:\n${stderr}`));
@@ -241,6 +250,7 @@ export class AnalyzerClient {
                 const line = stdout.split("\n").find((l) => /^\d+$/.test(l.trim()));
                 if (line !== undefined) {
                     clearTimeout(timer);
+                    options.signal?.removeEventListener("abort", onAbort);
                     child.off("exit", onExit);
                     resolve(Number(line.trim()));
                 }

@@ -1,28 +1,9 @@
 // End to end: `npm run plan` as a newcomer or a fork pull request runs it, with no credentials.
 import * as assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import type { PlanReport } from "../../tools/planReport";
 import { listStacks } from "../../tools/stackFiles";
-
-interface PlanRun {
-    readonly exitCode: number;
-    readonly stdout: string;
-    readonly stderr: string;
-}
-
-async function runPlan(...args: string[]): Promise<PlanRun> {
-    try {
-        const { stdout, stderr } = await promisify(execFile)("npm", ["run", "--silent", "plan", "--", ...args], {
-            env: { ...process.env, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", GITHUB_TOKEN: "" },
-            maxBuffer: 16 * 1024 * 1024,
-        });
-        return { exitCode: 0, stdout, stderr };
-    } catch (error) {
-        const failed = error as { code?: number; stdout?: string; stderr?: string };
-        return { exitCode: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
-    }
-}
+import { renderedText, stringsIn } from "../helpers/markdown";
+import { PlanRun, runPlan } from "../helpers/runPlan";
 
 const UNSAFE = ["test", "--program", "tests/fixtures/unsafe-program"];
 // The stack files and the organisation configuration the tests own, never the user's own.
@@ -37,6 +18,7 @@ describe("npm run plan", function () {
             devText: fixture("dev"),
             devMarkdown: [...fixture("dev"), "--format", "markdown"],
             prodJson: [...fixture("prod"), "--format", "json"],
+            prodMarkdown: [...fixture("prod"), "--format", "markdown"],
             unsafeText: UNSAFE,
             unsafeMarkdown: [...UNSAFE, "--format", "markdown"],
             refused: ["refused", ...CASES],
@@ -44,13 +26,8 @@ describe("npm run plan", function () {
             unknownStack: ["no-such-stack"],
             badFormat: [...fixture("dev"), "--format", "html"],
         };
-        // Three at a time: each plan starts a ts-node program and a policy pack process, and on a
-        // busy machine nine at once starve the pack's start-up.
-        const queue = Object.entries(commands);
-        const worker = async (): Promise<void> => {
-            for (let next = queue.shift(); next !== undefined; next = queue.shift()) runs[next[0]] = await runPlan(...next[1]);
-        };
-        await Promise.all([worker(), worker(), worker()]);
+        // runPlan runs as many plans at once as there are processors (tests/helpers/runPlan.ts).
+        await Promise.all(Object.entries(commands).map(async ([name, args]) => (runs[name] = await runPlan(args))));
     });
 
     describe("on this project's program with the fixture stacks", () => {
@@ -60,7 +37,7 @@ describe("npm run plan", function () {
             assert.match(stdout, /acme\/orders-api -> environment:dev\n {2}role {8}orders-api-dev \(arn:aws:iam::111111111111:role\/github-actions\/orders-api-dev\)\n {2}trusts {6}repo:acme@73214512\/orders-api@1061140022:environment:dev\n/);
             assert.match(stdout, /acme\/storefront -> environment:dev[\s\S]*trusts {6}repo:acme\/storefront:environment:dev\n {14}repo:acme@73214512\/storefront@684421907:environment:dev/);
             assert.match(stdout, /acme\/keyless -> pull_request[\s\S]*published {3}(AWS_DRIFT_DEV_REGION, AWS_DRIFT_DEV_ROLE_ARN, )?AWS_PREVIEW_DEV_REGION, AWS_PREVIEW_DEV_ROLE_ARN/);
-            assert.match(stdout, /Allow iam:PassRole on iam:role\/orders-api-task, iam:role\/orders-api-task-execution \(with conditions\)/);
+            assert.match(stdout, /Allow iam:PassRole on arn:aws:iam::111111111111:role\/orders-api-task, arn:aws:iam::111111111111:role\/orders-api-task-execution\n {18}when StringEquals iam:PassedToService = ecs-tasks\.amazonaws\.com\n/);
             assert.match(stdout, /deploy from main, release\/\*/);
             assert.match(stdout, /\nPASS: no mandatory policy violated/);
         });
@@ -76,9 +53,30 @@ describe("npm run plan", function () {
             const { exitCode, stdout } = runs.devMarkdown;
             assert.equal(exitCode, 0);
             assert.match(stdout, /^### :white_check_mark: keyless plan: keyless\/dev\n/);
-            assert.match(stdout, /\| Repository \| Trusted subjects \| Role \| Session \| Permissions \| Reviewers \| Deploy from \| Secrets and variables \|/);
-            assert.match(stdout, /\| acme\/orders-api \| `repo:acme@73214512\/orders-api@1061140022:environment:dev` \| `orders-api-dev` \| 1 h \| ecs \| none \| main, release\/\* \|/);
+            assert.match(stdout, /\| Repository \| Trusted subjects \| Role \| Session \| Permissions \| Boundary \| Reviewers \| Deploy from \| Secrets and variables \|/);
+            assert.match(
+                stdout,
+                /\| acme\/orders-api \| <code>repo:acme@73214512\/orders-api@1061140022:environment:dev<\/code> \| <code>orders-api-dev<\/code> \| 1 h \| ecs \| <code>arn:aws:iam::111111111111:policy\/github-actions-boundary<\/code> \| none \| <code>main<\/code>, <code>release\/\\\*<\/code> \|/,
+            );
             assert.match(stdout, /\*\*PASS: no mandatory policy violated/);
+        });
+
+        it("keeps every wildcard value of the JSON plan in the Markdown as GitHub renders it", () => {
+            const wildcards = stringsIn(JSON.parse(runs.prodJson.stdout)).filter((value) => value.includes("*"));
+            assert.ok(wildcards.length > 0, "the prod plan has no wildcard value to check");
+            const text = renderedText(runs.prodMarkdown.stdout);
+            for (const value of wildcards) assert.ok(text.includes(value), `${value} does not survive rendering`);
+        });
+
+        it("gives every role's full ARN and permissions boundary in JSON and Markdown", () => {
+            const report = JSON.parse(runs.prodJson.stdout) as PlanReport;
+            const markdown = renderedText(runs.prodMarkdown.stdout);
+            for (const role of report.roles) {
+                assert.match(role.arn ?? "", /^arn:aws:iam::\d{12}:role\//);
+                assert.ok(markdown.includes(role.arn ?? "-"), role.arn);
+                const boundary = role.permissions.boundary;
+                assert.ok(boundary === null || markdown.includes(boundary), `${role.roleName}: boundary ${boundary}`);
+            }
         });
 
         it("gives tools prod's matrix as JSON: reviewers, wait timer, main-only, exact subjects", () => {
@@ -116,7 +114,7 @@ describe("npm run plan", function () {
             const { exitCode, stdout } = runs.unsafeMarkdown;
             assert.equal(exitCode, 1);
             assert.match(stdout, /^### :x: keyless plan: unsafe-example\/test/);
-            assert.match(stdout, /- \*\*mandatory\*\* `iam-no-admin-access` on `admin`: /);
+            assert.match(stdout, /- \*\*mandatory\*\* <code>iam-no-admin-access<\/code> on <code>admin<\/code>: /);
         });
     });
 

@@ -1,0 +1,155 @@
+// `npm run bench:plan [-- 10 100 1000]`: time and peak memory of `npm run plan` on synthetic
+// stacks of N repository entries (the keyless program, one lambda role and environment per
+// entry). CPU seconds (user and system, all processes) tell more than wall time on a busy machine.
+// Memory is the peak resident size of the plan's whole process tree (the plan, the
+// program's process and the policy pack's), sampled from /proc every 50 ms: Linux only.
+
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const PROJECT_DIR = path.resolve(__dirname, "../..");
+
+function syntheticProject(entries: number): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyless-bench-"));
+    fs.copyFileSync(path.join(PROJECT_DIR, "tests/fixtures/keyless-config-cases/Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "keyless-bench", private: true, main: "index.ts" }));
+    fs.writeFileSync(path.join(dir, "index.ts"), `import keyless from ${JSON.stringify(path.join(PROJECT_DIR, "index"))};\nexport = keyless;\n`);
+    const repositories = Array.from({ length: entries }, (_, index) => {
+        const name = `service-${String(index).padStart(4, "0")}`;
+        return [`    - name: ${name}`, "      subjectFormat: legacy", "      permissions:", "        lambda:", `          functions: [${name}, ${name}-worker]`].join("\n");
+    });
+    const stack = [
+        "config:",
+        "  aws:region: eu-west-1",
+        "  github:owner: acme",
+        '  keyless:accountId: "333333333333"',
+        "  keyless:environment: prod",
+        "  keyless:reviewerUsers: [octo-lead]",
+        "  keyless:deploymentBranches: [main, release/*]",
+        "  keyless:permissionsBoundaryArn: arn:aws:iam::333333333333:policy/github-actions-boundary",
+        "  keyless:repositories:",
+        ...repositories,
+        "",
+    ].join("\n");
+    fs.writeFileSync(path.join(dir, "Pulumi.bench.yaml"), stack);
+    return dir;
+}
+
+/** User plus system CPU seconds a process has used so far (/proc/<pid>/stat, fields 14 and 15). */
+function cpuSeconds(pid: number): number {
+    try {
+        const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+        return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+        return 0;
+    }
+}
+
+/** Which of the plan's processes `pid` is, from its command line. */
+function processRole(pid: number): string {
+    try {
+        const command = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+        return command.includes("programWorker") ? "program" : command.includes("run-policy-pack") ? "pack" : command.includes("tools/plan.ts") ? "plan" : "other";
+    } catch {
+        return "other";
+    }
+}
+
+function residentKb(pid: number): number {
+    try {
+        return Number(/^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    } catch {
+        return 0;
+    }
+}
+
+/** `pid` and every process below it. */
+function tree(pid: number): number[] {
+    const children = new Map<number, number[]>();
+    for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+            const parent = Number(/^PPid:\s+(\d+)$/m.exec(fs.readFileSync(`/proc/${entry}/status`, "utf8"))?.[1]);
+            children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+        } catch {
+            // gone meanwhile
+        }
+    }
+    const all: number[] = [];
+    const visit = (id: number) => {
+        all.push(id);
+        for (const child of children.get(id) ?? []) visit(child);
+    };
+    visit(pid);
+    return all;
+}
+
+async function measure(entries: number, extraArgs: readonly string[]): Promise<{ seconds: number; cpuSeconds: number; split: Record<"plan" | "program" | "pack", number>; peakMb: number; roles: number; exitCode: number | null }> {
+    const dir = syntheticProject(entries);
+    try {
+        const started = process.hrtime.bigint();
+        const output = path.join(dir, "plan.json");
+        const outputFd = fs.openSync(output, "w");
+        const child = spawn(process.execPath, ["--require", "ts-node/register/transpile-only", "tools/plan.ts", "bench", "--program", dir, "--format", "json", "--timeout", "3600", ...extraArgs], {
+            cwd: PROJECT_DIR,
+            stdio: ["ignore", outputFd, "inherit"],
+        });
+        fs.closeSync(outputFd);
+        let peakKb = 0;
+        // CPU time per process, as last seen (a process's last 50 ms may be missed).
+        const cpu = new Map<number, number>();
+        const roleOf = new Map<number, string>();
+        const sampler = setInterval(() => {
+            const pids = tree(child.pid!);
+            peakKb = Math.max(peakKb, pids.reduce((sum, pid) => sum + residentKb(pid), 0));
+            for (const pid of pids) {
+                cpu.set(pid, Math.max(cpu.get(pid) ?? 0, cpuSeconds(pid)));
+                // Read each time: a process just spawned still shows its parent's command line.
+                const role = processRole(pid);
+                if (role !== "other") roleOf.set(pid, role);
+            }
+        }, 50);
+        const exitCode = await new Promise<number | null>((resolve) => child.once("close", resolve));
+        clearInterval(sampler);
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        let roles = -1;
+        try {
+            roles = (JSON.parse(fs.readFileSync(output, "utf8")) as { roles: unknown[] }).roles.length;
+        } catch {
+            // reported below as a failed run
+        }
+        const cpuTotal = [...cpu.values()].reduce((sum, value) => sum + value, 0);
+        const split = { plan: 0, program: 0, pack: 0 };
+        for (const [pid, seconds_] of cpu) {
+            const role = roleOf.get(pid);
+            if (role === "program" || role === "pack" || role === "plan") split[role] += seconds_;
+        }
+        return { seconds, cpuSeconds: cpuTotal, split, peakMb: peakKb / 1024, roles, exitCode };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+async function main(): Promise<void> {
+    const args = process.argv.slice(2);
+    const sizes = args.filter((arg) => /^\d+$/.test(arg)).map(Number);
+    const extra = args.filter((arg) => !/^\d+$/.test(arg));
+    console.log(`npm run plan on synthetic stacks (${os.cpus().length} CPUs, Node.js ${process.version})`);
+    console.log(`load average ${os.loadavg()[0].toFixed(1)}; CPU seconds of the plan, the program's process and the pack's; peak MB of all three`);
+    console.log("entries   seconds   CPU seconds (plan + program + pack)   peak MB");
+    for (const entries of sizes.length > 0 ? sizes : [10, 100, 1000]) {
+        const result = await measure(entries, extra);
+        if (result.roles !== entries) {
+            console.log(`${String(entries).padStart(7)}   the plan failed (exit ${result.exitCode}, ${result.roles} roles)`);
+            process.exitCode = 1;
+            continue;
+        }
+        const { plan, program, pack } = result.split;
+        const cpu = `${result.cpuSeconds.toFixed(1)} (${plan.toFixed(1)} + ${program.toFixed(1)} + ${pack.toFixed(1)})`;
+        console.log(`${String(entries).padStart(7)}   ${result.seconds.toFixed(1).padStart(7)}   ${cpu.padEnd(35)}   ${result.peakMb.toFixed(0).padStart(7)}`);
+    }
+}
+
+void main();
