@@ -39,7 +39,7 @@ describe("the README's adoption path", () => {
     it("gives the plan options the plan command accepts", () => {
         const usage = /npm run plan -- <stack> (.+)/.exec(section("## The offline plan"))?.[1] ?? "";
         for (const option of usage.match(/--[a-z-]+/g) ?? []) {
-            const value = option === "--format" ? "json" : option === "--account-id" ? "123456789012" : "x";
+            const value = option === "--format" ? "json" : option === "--account-id" ? "123456789012" : option === "--timeout" ? "60" : "x";
             assert.doesNotThrow(() => parsePlanArguments(["dev", option, value]), option);
         }
         assert.match(usage, /--config-file/);
