@@ -158,9 +158,11 @@ export class DeployRole extends pulumi.ComponentResource {
         if (session !== undefined && (!Number.isInteger(session) || session < 3600 || session > 43200)) {
             problems.push(`maxSessionDuration: ${session} is outside 3600-43200 seconds`);
         }
-        // The provider ARN may not be known yet; any well-formed one exercises the same checks.
+        // The provider ARN may not be known yet (an Output); a well-formed one of the same length
+        // in the aws partition exercises the same checks and measures the same.
+        const standInProviderArn = `arn:aws:iam::123456789012:oidc-provider/${args.issuerHost}`;
         const trust = githubTrustPolicy({
-            providerArn: `arn:aws:iam::123456789012:oidc-provider/${args.issuerHost}`,
+            providerArn: standInProviderArn,
             issuerHost: args.issuerHost,
             audience: args.audience ?? "sts.amazonaws.com",
             subjects: args.subjects,
@@ -178,10 +180,8 @@ export class DeployRole extends pulumi.ComponentResource {
             const finding = checkManagedPolicyArn(arn);
             if (finding) problems.push(`managedPolicyArns: ${finding.message}`);
         }
-        // The provider ARN may still be an Output: measure with the ARN it will have, or a
-        // well-formed one of the same length in the aws partition.
-        const providerArn =
-            typeof args.oidcProviderArn === "string" ? args.oidcProviderArn : `arn:aws:iam::123456789012:oidc-provider/${args.issuerHost}`;
+        // Measure with the ARN the provider will have when it is known.
+        const providerArn = typeof args.oidcProviderArn === "string" ? args.oidcProviderArn : standInProviderArn;
         // Names and paths are checked above, more strictly.
         problems.push(...DeployRole.quotaProblems(args, providerArn, ["roleName", "path"]));
         return problems;
