@@ -238,10 +238,13 @@ function entityLanguage(kind: "role" | "policy", ref: IamEntityRef): GlobTokens 
     if (typeof ref.arn === "string" && ref.arn !== "") {
         return target(ref.arn);
     }
-    if (ref.name === undefined || ref.name === "") {
-        return undefined;
-    }
     const path = normalisePath(ref.path);
+    if (ref.name === undefined || ref.name === "") {
+        // No name (e.g. a generated one): every role or policy of the path could be this one.
+        return kind === "role"
+            ? target("arn:", ref.partition ?? SEGMENT, ":iam::", ref.accountId ?? SEGMENT, `:${kind}`, ...(path === undefined ? ["/", ANYTHING] : [path, ANYTHING]))
+            : undefined;
+    }
     // Without a path, `role/` + anything + name: every path, the default `/` included (a superset).
     const pathParts: TargetPart[] = path === undefined ? ["/", ANYTHING] : [path];
     return target("arn:", ref.partition ?? SEGMENT, ":iam::", ref.accountId ?? SEGMENT, `:${kind}`, ...pathParts, ref.name);

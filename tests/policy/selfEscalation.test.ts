@@ -203,10 +203,15 @@ describe("iam-no-self-escalation analysis", () => {
             assert.deepEqual(analysis.escalations, []);
             assert.ok(analysis.unresolved.length > 0);
         });
-        it("a role whose name is not known yet is decided once it is", () => {
-            const analysis = analyzeSelfEscalation({ role: {}, inlinePolicies: [{ name: "x", document: policyDocument(allow("iam:PutRolePolicy", "*")) }] });
+        it("a role without a name (generated) could be any role of its path", () => {
+            const grant = (resource: string) => ({ role: { path: "/github-actions/" }, inlinePolicies: [{ name: "x", document: policyDocument(allow("iam:PutRolePolicy", resource)) }] });
+            assertOpens(grant(`arn:aws:iam::${ACCOUNT}:role/github-actions/app-*`), "rewrite-permissions", "iam:PutRolePolicy");
+            assertNone(grant(`arn:aws:iam::${ACCOUNT}:role/app/*`));
+        });
+        it("a managed policy whose ARN and name are not known yet is decided once they are", () => {
+            const analysis = analyzeSelfEscalation({ role: { arn: ROLE_ARN }, managedPolicies: [{ document: policyDocument(allow("s3:GetObject", "*")) }] });
             assert.deepEqual(analysis.escalations, []);
-            assert.deepEqual(analysis.unresolved, [{ path: "role ARN" }]);
+            assert.deepEqual(analysis.unresolved, [{ path: 'managed policy "#0" ARN' }]);
         });
     });
 
