@@ -243,6 +243,14 @@ export const iamNoSelfEscalation: ResourceValidationPolicy & Pick<StackValidatio
         });
     },
     validateStack: (args, reportViolation) => {
+        // The stack part only joins other resources of a stack to its roles; a role alone (as audit
+        // policy groups see one in a cloud account) is decided by validateResource.
+        const joins = args.resources.some(
+            (r) => ROLE_INLINE_POLICY_RESOURCES[r.type] !== undefined || ROLE_ATTACHMENT_RESOURCES[r.type] !== undefined || MANAGED_POLICY_RESOURCES[r.type] !== undefined,
+        );
+        if (!joins || !args.resources.some((r) => ROLE_SHAPES[r.type] !== undefined)) {
+            args.notApplicable("no role of this stack has inline policies, attachments or managed policies declared as separate resources");
+        }
         evaluate(reportViolation, (evaluation) => judgeStack(evaluation, args.resources));
     },
 };
