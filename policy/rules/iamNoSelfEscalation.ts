@@ -184,9 +184,9 @@ function judgeStack(evaluation: Evaluation, resources: readonly PolicyResource[]
         const inline = ROLE_INLINE_POLICY_RESOURCES[resource.type];
         if (inline !== undefined) {
             let unknown = false;
-            const read = readProperty(resource.props, inline.document, inline.document, () => (unknown = true));
+            const value = readProperty(resource.props, inline.document, inline.document, () => (unknown = true));
             // Unknown until `pulumi up` (or unreadable, which its own checks fail closed on): it may hold a Deny.
-            const document = unknown ? UNKNOWN_DOCUMENT : read;
+            const document = unknown ? UNKNOWN_DOCUMENT : value;
             if (document === undefined) continue;
             for (const role of rolesNamed(resource, inline.role, false)) {
                 const list = extraInline.get(role) ?? [];
