@@ -270,21 +270,48 @@ function isAwsManaged(ref: IamEntityRef): boolean {
     return typeof ref.arn === "string" && awsManagedPolicyName(ref.arn) !== undefined;
 }
 
+const loweredActions = new WeakMap<PolicyStatement, { action?: string[]; notAction?: string[] }>();
+
+/** Does the statement's Action (or NotAction) include the action? Actions are case-insensitive. */
 function actionGranted(statement: PolicyStatement, action: string): boolean {
-    const lower = action.toLowerCase();
-    if (statement.action !== undefined) {
-        return statement.action.some((pattern) => globMatches(pattern.toLowerCase(), lower));
+    let lowered = loweredActions.get(statement);
+    if (lowered === undefined) {
+        lowered = { action: statement.action?.map((a) => a.toLowerCase()), notAction: statement.notAction?.map((a) => a.toLowerCase()) };
+        loweredActions.set(statement, lowered);
     }
-    if (statement.notAction !== undefined) {
-        return !statement.notAction.some((pattern) => globMatches(pattern.toLowerCase(), lower));
+    const lower = action.toLowerCase();
+    if (lowered.action !== undefined) {
+        return lowered.action.some((pattern) => globMatches(pattern, lower));
+    }
+    if (lowered.notAction !== undefined) {
+        return !lowered.notAction.some((pattern) => globMatches(pattern, lower));
     }
     return false;
 }
 
 const globs = (patterns: readonly string[]): GlobTokens[] => patterns.map((p) => compileGlob(p));
 
+// A known ARN is one string: matching it against each pattern is a small dynamic programme, far cheaper
+// than the automata a language with unknown parts needs (an account of 10,000 roles is judged in seconds).
+const literals = new WeakMap<GlobTokens, string | null>();
+
+function literalOf(language: GlobTokens): string | undefined {
+    let literal = literals.get(language);
+    if (literal === undefined) {
+        literal = language.every((token) => token >= 0) ? String.fromCharCode(...language) : null;
+        literals.set(language, literal);
+    }
+    return literal ?? undefined;
+}
+
 /** Do the statement's resources include some ARN of the language? */
 function resourcesReach(statement: PolicyStatement, language: GlobTokens): Verdict {
+    const literal = literalOf(language);
+    if (literal !== undefined) {
+        if (statement.resource !== undefined) return statement.resource.some((r) => globMatches(r, literal));
+        if (statement.notResource !== undefined) return !statement.notResource.some((r) => globMatches(r, literal));
+        return false;
+    }
     if (statement.resource !== undefined) {
         return languagesIntersect(globs(statement.resource), language);
     }
@@ -296,6 +323,14 @@ function resourcesReach(statement: PolicyStatement, language: GlobTokens): Verdi
 
 /** Do these (Deny) statements' resources cover every ARN of the language the Allow reaches? */
 function resourcesCover(denies: readonly PolicyStatement[], allow: PolicyStatement, language: GlobTokens): boolean {
+    const literal = literalOf(language);
+    if (literal !== undefined) {
+        return denies.some((deny) =>
+            deny.resource !== undefined
+                ? deny.resource.some((r) => globMatches(r, literal))
+                : deny.notResource !== undefined && !deny.notResource.some((r) => globMatches(r, literal)),
+        );
+    }
     const denied: string[] = [];
     for (const deny of denies) {
         if (deny.notResource !== undefined && languagesIntersect(globs(deny.notResource), language) === false) {
@@ -473,22 +508,35 @@ function grantsOf(escalation: EscalationAction, context: Context, state: Removab
     if (escalation.needsBoundary && context.boundary === undefined) {
         return [];
     }
+    const targets = targetsOf(escalation, context);
+    if (targets.length === 0) {
+        return [];
+    }
+    // What does not depend on the Allow or the target is decided once per escalation.
+    const grantsAction = (statement: PolicyStatement): boolean => actionGranted(statement, escalation.action);
+    const boundaryAllows =
+        context.boundarySource === undefined || state.boundary
+            ? undefined
+            : context.boundarySource.statements.filter((b) => b.effect === "Allow" && grantsAction(b) && conditionsAllow(b, escalation, context));
+    const denies = context.denies.filter(
+        (deny) =>
+            grantsAction(deny.statement) &&
+            (deny.statement.conditions.length === 0 || (escalation.requestBoundaryKey === true && denyPinsRequestBoundary(deny.statement))),
+    );
     const grants: Grant[] = [];
-    for (const target of targetsOf(escalation, context)) {
-        for (const source of context.identity) {
-            for (const statement of source.statements) {
-                if (statement.effect !== "Allow" || !actionGranted(statement, escalation.action) || !conditionsAllow(statement, escalation, context)) {
-                    continue;
-                }
+    for (const source of context.identity) {
+        for (const statement of source.statements) {
+            if (statement.effect !== "Allow" || !grantsAction(statement) || !conditionsAllow(statement, escalation, context)) {
+                continue;
+            }
+            for (const target of targets) {
                 const reach = resourcesReach(statement, target.language);
                 if (reach === false) {
                     continue;
                 }
                 let decided = reach === true;
-                if (context.boundarySource !== undefined && !state.boundary) {
-                    const verdicts = context.boundarySource.statements
-                        .filter((b) => b.effect === "Allow" && actionGranted(b, escalation.action) && conditionsAllow(b, escalation, context))
-                        .map((b) => resourcesReach(b, target.language));
+                if (boundaryAllows !== undefined) {
+                    const verdicts = boundaryAllows.map((b) => resourcesReach(b, target.language));
                     if (!verdicts.some((v) => v !== false)) {
                         continue; // the boundary does not allow it
                     }
@@ -496,14 +544,7 @@ function grantsOf(escalation: EscalationAction, context: Context, state: Removab
                 }
                 const holding: PolicyStatement[] = [];
                 const bypassed: Source[] = [];
-                for (const deny of context.denies) {
-                    if (!actionGranted(deny.statement, escalation.action)) {
-                        continue;
-                    }
-                    const unconditional = deny.statement.conditions.length === 0;
-                    if (!unconditional && !(escalation.requestBoundaryKey && denyPinsRequestBoundary(deny.statement))) {
-                        continue;
-                    }
+                for (const deny of denies) {
                     if (deny.source !== source && removable(deny.source, state)) {
                         if (resourcesCover([deny.statement], statement, target.language)) {
                             bypassed.push(deny.source);
