@@ -95,6 +95,8 @@ export interface SelfEscalation {
     resource: string;
     /** The document holding the Allow, e.g. `inline policy "deploy"`. */
     document: string;
+    /** The managed policy's ARN when that document is a managed policy or the boundary. */
+    documentArn?: string;
     /** The statement, e.g. `Statement[1] (Sid "ManageRoles")`, or `document` for a whole document. */
     statement: string;
     message: string;
@@ -117,6 +119,7 @@ const not = (verdict: Verdict): Verdict => (verdict === undefined ? undefined : 
 interface Source {
     kind: "inline" | "managed" | "boundary";
     label: string;
+    arn?: string;
     statements: PolicyStatement[];
 }
 
@@ -708,7 +711,7 @@ function analyse(input: SelfEscalationInput, analysis: SelfEscalationAnalysis): 
             continue;
         }
         const source = sourceFor("managed", label, document, analysis, pending);
-        if (source !== undefined) identity.push(source);
+        if (source !== undefined) identity.push({ ...source, arn: policy.arn });
     }
     const boundary = input.permissionsBoundary;
     let boundarySource: Source | undefined;
@@ -766,6 +769,7 @@ function analyse(input: SelfEscalationInput, analysis: SelfEscalationAnalysis): 
             action: grant.escalation.action,
             resource: grant.resource,
             document: grant.source.label,
+            ...(grant.source.arn !== undefined ? { documentArn: grant.source.arn } : {}),
             statement: grant.statement.label,
             message: messageFor(grant),
             failClosed: !grant.decided,

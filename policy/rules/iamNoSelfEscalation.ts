@@ -1,5 +1,6 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { UNKNOWN_SENTINELS } from "../analysis/document";
+import { checkManagedPolicyArn } from "../analysis/managedPolicies";
 import { analyzeSelfEscalation, InlinePolicyInput, ManagedPolicyInput, SelfEscalation, SelfEscalationInput } from "../analysis/selfEscalation";
 import { Unresolved } from "../analysis/types";
 import { Evaluation, evaluate, read } from "../wiring/evaluation";
@@ -119,6 +120,11 @@ function report(evaluation: Evaluation, input: SelfEscalationInput, skip: Readon
     const analysis = analyzeSelfEscalation(input);
     const unjudgedBoundary = analysis.unjudged.find((label) => label.startsWith("permissions boundary"));
     for (const escalation of analysis.escalations) {
+        // An AWS-managed admin policy is blocked by iam-no-admin-access at the attachment; repeating
+        // each path it opens here would only bury that finding.
+        if (escalation.documentArn !== undefined && checkManagedPolicyArn(escalation.documentArn) !== undefined) {
+            continue;
+        }
         if (!skip.has(keyOf(escalation))) {
             evaluation.violation(describe(escalation, unjudgedBoundary), urn);
         }

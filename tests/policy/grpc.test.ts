@@ -68,7 +68,7 @@ describe("the pack over gRPC, started as the CLI starts it", function () {
         await pack.configure(fs.readFileSync(FIXTURE_CONFIG, "utf8"));
         const bad = await pack.analyze(badRole);
         const byPolicy = new Map(bad.diagnostics.map((d) => [d.policyName, d]));
-        assert.deepEqual([...byPolicy.keys()].sort(), ["github-oidc-trust-pins-repository", "iam-no-admin-access", "iam-no-passrole-on-all-roles", "iam-no-self-escalation"]);
+        assert.deepEqual([...byPolicy.keys()].sort(), ["github-oidc-trust-pins-repository", "iam-no-admin-access", "iam-no-passrole-on-all-roles"]);
         assert.ok(bad.diagnostics.every((d) => d.enforcementLevel === "mandatory"));
         assert.match(byPolicy.get("github-oidc-trust-pins-repository")?.message ?? "", /"repo:acme\/\*" under StringLike/);
         assert.match(byPolicy.get("iam-no-passrole-on-all-roles")?.message ?? "", /inlinePolicies\[0\]\.policy Statement\[0\]: allows iam:PassRole \(Action "iam:Pass\*"\)/);

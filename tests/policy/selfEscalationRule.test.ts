@@ -28,8 +28,9 @@ describe("iam-no-self-escalation through the SDK", () => {
     it("passes a role that manages other roles only", () =>
         assert.deepEqual(runResourcePolicy(iamNoSelfEscalation, awsRole({ inlinePolicies: inline(allow(["iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"], APP_ROLES), allow("s3:*", "*")) })), { violations: [] }));
 
-    it("blocks AWS-managed AdministratorAccess in managedPolicyArns, and says an unknown boundary is not counted", () => {
-        const outcome = runResourcePolicy(iamNoSelfEscalation, awsRole({ managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"], permissionsBoundary: BOUNDARY_ARN }));
+    it("leaves AWS-managed AdministratorAccess to iam-no-admin-access, and says an unknown boundary is not counted", () => {
+        assert.deepEqual(runResourcePolicy(iamNoSelfEscalation, awsRole({ managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] })), { violations: [] });
+        const outcome = runResourcePolicy(iamNoSelfEscalation, awsRole({ inlinePolicies: inline(allow("iam:*", "*")), permissionsBoundary: BOUNDARY_ARN }));
         assert.ok(outcome.violations.some((v) => /rewrite its own trust policy/.test(v.message) && /permissions boundary "arn:aws:iam::123456789012:policy\/keyless-boundary" is not known to this check/.test(v.message)), JSON.stringify(outcome));
     });
 
