@@ -58,6 +58,11 @@ export function guardRequests(inputs: EnvironmentGuardInputs): { method: "PUT" |
     ];
 }
 
+/** The guard's diff: a change exactly while GitHub differs from the config (the state's earlier differences do not count). */
+export function guardHasChanges(inputs: Readonly<Record<string, unknown>>): boolean {
+    return Array.isArray(inputs.differences) && inputs.differences.length > 0;
+}
+
 async function sendGuardRequests(inputs: EnvironmentGuardInputs): Promise<void> {
     const token = process.env.GITHUB_TOKEN;
     if (!token) {
@@ -82,8 +87,7 @@ async function sendGuardRequests(inputs: EnvironmentGuardInputs): Promise<void> 
 
 const guardProvider: pulumi.dynamic.ResourceProvider = {
     async diff(_id, _olds, news) {
-        // Only what GitHub holds now counts; the state's earlier differences do not.
-        return { changes: Array.isArray(news.differences) && news.differences.length > 0 };
+        return { changes: guardHasChanges(news) };
     },
     async create(inputs) {
         await sendGuardRequests(inputs as EnvironmentGuardInputs);
