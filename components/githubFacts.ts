@@ -287,7 +287,9 @@ export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubL
                         return undefined;
                     } else if (verdict !== "some") warnings.push(`${deployment.key}: could not check that ${spelled} protects a branch: ${verdict}`);
                 }
-                const asked = await once(`environment ${spelled.toLowerCase()} ${github.environment}`, () => askLiveProtection(spelled, github.environment, lookups));
+                const asked = await once(`environment ${spelled.toLowerCase()} ${github.environment}`, () =>
+                    askLiveProtection(spelled, github.environment, refs.kind !== "protectedBranches", lookups),
+                );
                 if (asked === "stand-in") standIns.add("the live protection of", `${where}`);
                 else if (typeof asked === "string") {
                     warnings.push(`${deployment.key}: could not read the live protection of ${where}, so changes made on GitHub by hand go unseen: ${asked}`);
@@ -557,7 +559,7 @@ async function askId(ask: () => Promise<number>, question: string, permission: s
  * the first deploy) and, for custom branch policies, every page of "List deployment branch
  * policies". A string says why it could not be read.
  */
-async function askLiveProtection(fullName: string, environment: string, lookups: GithubLookups): Promise<LiveProtection | "stand-in" | string> {
+async function askLiveProtection(fullName: string, environment: string, wantsPatterns: boolean, lookups: GithubLookups): Promise<LiveProtection | "stand-in" | string> {
     const question = LIVE_PROTECTION_ENDPOINTS.environment(fullName, environment);
     const answer = await askRest(question, lookups);
     if ("refusal" in answer) return explainRefusal(answer.refusal, `GET ${question}`, NEEDED_PERMISSIONS.environment(fullName));
@@ -565,13 +567,17 @@ async function askLiveProtection(fullName: string, environment: string, lookups:
     if (answer.status === 404) return { kind: "missing" };
     const live = readLiveEnvironment(answer.body);
     if (live === undefined) return `GitHub's answer to GET ${question} is not an environment`;
-    if (live.branchPolicy !== "custom") return { kind: "present", environment: live };
+    // The patterns matter while GitHub uses them, and when the config will switch back to them
+    // (patterns left from before a switch by hand would apply again).
+    if (live.branchPolicy !== "custom" && !wantsPatterns) return { kind: "present", environment: live };
     const policies: LiveBranchPolicy[] = [];
     for (let page = 1, pages = 1; page <= pages; page++) {
         const pageQuestion = LIVE_PROTECTION_ENDPOINTS.branchPolicies(fullName, environment, page);
         const pageAnswer = await askRest(pageQuestion, lookups);
         if ("refusal" in pageAnswer) return explainRefusal(pageAnswer.refusal, `GET ${pageQuestion}`, NEEDED_PERMISSIONS.environment(fullName));
         const read = pageAnswer.status === 200 ? readBranchPolicyPage(pageAnswer.body) : undefined;
+        // The list serves custom environments only (REST "Deployment branch policies"); otherwise it may be refused.
+        if (read === undefined && live.branchPolicy !== "custom") return { kind: "present", environment: live };
         if (read === undefined) return `GitHub answered HTTP ${pageAnswer.status} to GET ${pageQuestion}`;
         policies.push(...read.policies);
         pages = branchPolicyPages(read.totalCount);

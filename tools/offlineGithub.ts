@@ -378,6 +378,7 @@ export function githubRegistrationRefusal(type: string, inputs: Record<string, u
 export type HandEdit =
     | { readonly kind: "removeReviewers" }
     | { readonly kind: "addPattern"; readonly pattern: string; readonly type?: "branch" | "tag" }
+    | { readonly kind: "renamePattern"; readonly from: string; readonly to: string }
     | { readonly kind: "adminBypass"; readonly on: boolean }
     | { readonly kind: "waitTimer"; readonly minutes: number }
     | { readonly kind: "branchPolicy"; readonly policy: BranchPolicyKind }
@@ -396,6 +397,9 @@ export function editByHand(world: GithubWorld, repository: string, environment: 
                 break;
             case "addPattern":
                 edited = { ...edited, policies: [...edited.policies, { id: nextPolicyId(world), name: edit.pattern, type: edit.type ?? "branch" }] };
+                break;
+            case "renamePattern":
+                edited = { ...edited, policies: edited.policies.map((policy) => (policy.name === edit.from ? { ...policy, name: edit.to } : policy)) };
                 break;
             case "adminBypass":
                 edited = { ...edited, canAdminsBypass: edit.on };

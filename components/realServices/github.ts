@@ -197,8 +197,8 @@ export const NEEDED_PERMISSIONS = {
     userAccess: (fullName: string) => `Metadata: read on ${fullName}`,
     /** REST "Get an environment" and "List deployment branch policies": fine-grained "Actions" (read). */
     environment: (fullName: string) => `Actions: read on ${fullName}`,
-    /** REST "List branches": fine-grained "Contents" (read). */
-    branches: (fullName: string) => `Contents: read on ${fullName}`,
+    /** REST "List branches": "Metadata" (read) in "Permissions required for GitHub Apps". */
+    branches: (fullName: string) => `Metadata: read on ${fullName}`,
 } as const;
 
 // ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import { ENTERPRISE_PRIVATE, PROD_LIKE } from "../fixtures/github/northwind";
 import { runConfig, StackRun } from "../helpers/runStack";
 
 const drifted = (run: StackRun) => run.run.warnings.filter((warning) => /differs on GitHub from this config/.test(warning));
-const changed = (steps: { op: string }[]) => steps.filter((step) => step.op !== "same");
+const changed = <T extends { op: string }>(steps: T[]) => steps.filter((step) => step.op !== "same");
 const webShop = (world: GithubWorld) => world.environments?.find((environment) => environment.repository === "web-shop" && environment.name === "production");
 const restEndpoints = (run: StackRun) => run.run.invokes.filter((invoke) => invoke.token === "github:index/getRestApi:getRestApi").map((invoke) => String(invoke.args.endpoint));
 
@@ -106,6 +106,32 @@ describe("environments edited by hand on GitHub", () => {
         const up = deployOffline(edited, deployed.state, preview.run.resources, { apply: true });
         const billing = (world: GithubWorld) => world.environments?.find((environment) => environment.repository === "billing-api");
         assert.deepEqual(billing(up.world), billing(deployed.world));
+    });
+
+    it("a configured pattern renamed to `*` by hand: its own resource renames it back, and the guard does not delete it", async () => {
+        const edited = editByHand(deployed.world, "web-shop", "production", { kind: "renamePattern", from: "main", to: "*" });
+        const preview = (await runConfig(PROD_LIKE, { github: edited })).assertSucceeded();
+        assert.match(drifted(preview).join("\n"), /branch pattern "\*" on GitHub is not in the config/);
+        assert.match(drifted(preview).join("\n"), /branch pattern "main" of the config is missing on GitHub/);
+        const up = deployOffline(edited, deployed.state, preview.run.resources, { apply: true });
+        assert.deepEqual(webShop(up.world), webShop(deployed.world), "the same policy (same ID), named main again");
+    });
+
+    it("patterns added by hand while the branch policy was switched to every branch are found and deleted when it is switched back", async () => {
+        const edited = editByHand(deployed.world, "web-shop", "production", { kind: "addPattern", pattern: "*" }, { kind: "branchPolicy", policy: "all" });
+        const preview = (await runConfig(PROD_LIKE, { github: edited })).assertSucceeded();
+        assert.match(drifted(preview).join("\n"), /branch pattern "\*" on GitHub is not in the config/);
+        const up = deployOffline(edited, deployed.state, preview.run.resources, { apply: true });
+        assert.deepEqual(webShop(up.world), webShop(deployed.world));
+    });
+
+    it("when the token cannot read an environment, says that changes made by hand go unseen and what the token lacks, and goes on", async () => {
+        const refusals = { "repos/northwind/web-shop/environments/production": { status: 403, message: "Resource not accessible by integration" } };
+        const run = (await runConfig(PROD_LIKE, { github: { ...deployed.world, refusals } })).assertSucceeded();
+        assert.match(
+            run.run.warnings.join("\n"),
+            /could not read the live protection of environment "production" of northwind\/web-shop, so changes made on GitHub by hand go unseen: .*lacks Actions: read on northwind\/web-shop/,
+        );
     });
 
     it("reads every page of deployment policies (100 a page) and asks each question once", async () => {
