@@ -122,7 +122,6 @@ export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubL
     // First, whether GitHub's budget covers the run: the provider sleeps until the reset instead of failing.
     const budget = await checkRateLimit(config, lookups);
     if (budget.problem) return { deployments: [], warnings: [], problems: [budget.problem] };
-    if (budget.standIn) standIns.add("the API budget left to", owner);
     const earlyWarnings = budget.warning ? [budget.warning] : [];
     // The live protection is compared once per environment, however many entries share it.
     const comparedEnvironments = new Set<string>();
@@ -328,6 +327,8 @@ export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubL
         }),
     );
 
+    // Last: the stand-ins the entries met read first.
+    if (budget.standIn) standIns.add("the API budget left to", owner);
     const inOrder = (messages: Map<number, string[]>) => [...messages].sort(([a], [b]) => a - b).flatMap(([, texts]) => texts);
     const allWarnings = [...earlyWarnings, ...inOrder(byEntry.warnings)];
     const standInText = standIns.text();
