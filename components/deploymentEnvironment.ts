@@ -4,7 +4,7 @@ import { ActionsEnvironmentVariable } from "@pulumi/github/actionsEnvironmentVar
 import { RepositoryEnvironment } from "@pulumi/github/repositoryEnvironment";
 import { RepositoryEnvironmentDeploymentPolicy } from "@pulumi/github/repositoryEnvironmentDeploymentPolicy";
 import { KeylessConfigError } from "./configReader";
-import { isActionsVariableName, isDeploymentRefPattern, isEnvironmentName, isRepositoryName } from "./names";
+import { isActionsVariableName, isDeploymentRefPattern, isEnvironmentName, isGithubOwner, isRepositoryName } from "./names";
 import { EnvironmentGuard } from "./environmentGuard";
 import { environmentLimitProblems, environmentUpdateBody, LiveProtection, protectionDifferences, wantedProtection } from "./realServices/github";
 
@@ -47,7 +47,8 @@ export interface DeploymentEnvironmentArgs {
 
 /**
  * A protected GitHub environment: reviewers, self-review prevention, no admin bypass, a wait
- * timer and deployment branch rules, with its secrets and variables.
+ * timer and deployment branch rules, with its secrets and variables, and an EnvironmentGuard
+ * that puts the protection back where GitHub differs from it (components/environmentGuard.ts).
  */
 export class DeploymentEnvironment extends pulumi.ComponentResource {
     /** The environment's name as created. */
@@ -152,6 +153,7 @@ export class DeploymentEnvironment extends pulumi.ComponentResource {
     static validate(args: DeploymentEnvironmentArgs): string[] {
         const problems: string[] = [];
         if (!isRepositoryName(args.repository)) problems.push(`repository: ${JSON.stringify(args.repository)} is not a repository name`);
+        if (args.owner !== undefined && !isGithubOwner(args.owner)) problems.push(`owner: ${JSON.stringify(args.owner)} is not a GitHub user or organisation name`);
         if (!isEnvironmentName(args.environment)) problems.push(`environment: ${JSON.stringify(args.environment)} is not an environment name`);
         const teams = args.reviewerTeamIds?.length ?? 0;
         const users = args.reviewerUserIds?.length ?? 0;
