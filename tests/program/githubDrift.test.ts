@@ -6,7 +6,7 @@
 // cannot cover, are refused before anything is registered.
 
 import * as assert from "node:assert/strict";
-import { ENVIRONMENT_GUARD_TYPE } from "../../components/environmentGuard";
+import { ENVIRONMENT_GUARD_TYPE, guardHasChanges, guardRequests } from "../../components/environmentGuard";
 import { environmentUpdateBody, protectionDifferences, wantedProtection } from "../../components/realServices/github";
 import { deployOffline, editByHand, ENVIRONMENT_TYPE, GithubWorld, OfflineStateResource } from "../../tools/offlineGithub";
 import { ENTERPRISE_PRIVATE, PROD_LIKE } from "../fixtures/github/northwind";
@@ -217,5 +217,28 @@ describe("the live protection, compared (plain data)", () => {
             deployment_branch_policy: { protected_branches: false, custom_branch_policies: true },
             prevent_self_review: false,
         });
+    });
+
+    it("the guard sends nothing while GitHub matches, else the PUT and a DELETE per extra policy that is not the stack's own", () => {
+        const inputs = {
+            apiUrl: "https://api.github.com/",
+            owner: "acme",
+            repository: "api",
+            environment: "prod/eu",
+            put: { wait_timer: 0 },
+            removePolicies: [
+                { id: 7, name: "*", type: "branch" as const },
+                { id: 8, name: "main", type: "branch" as const },
+            ],
+            keepPolicyIds: [8],
+            differences: ['branch pattern "*" on GitHub is not in the config'],
+        };
+        assert.equal(guardHasChanges(inputs), true);
+        assert.deepEqual(guardRequests(inputs), [
+            { method: "PUT", path: "repos/acme/api/environments/prod%2Feu", body: { wait_timer: 0 } },
+            { method: "DELETE", path: "repos/acme/api/environments/prod%2Feu/deployment-branch-policies/7" },
+        ]);
+        assert.equal(guardHasChanges({ ...inputs, differences: [] }), false);
+        assert.deepEqual(guardRequests({ ...inputs, differences: [] }), []);
     });
 });
