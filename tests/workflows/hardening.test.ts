@@ -460,6 +460,12 @@ const MUTATIONS: readonly Mutation[] = [
     {
         rule: "drift-check",
         file: DRIFT,
+        what: "a drift script that bash -e ends at the failed preview, before it records drift",
+        doc: (d) => editRun(d, "drift", "pulumi preview", (run) => run.replace("set +e -uo pipefail", "set -uo pipefail")),
+    },
+    {
+        rule: "drift-check",
+        file: DRIFT,
         what: "no summary of the outcome",
         doc: (d) => removeStep(d, "drift", stepRunning(d, "drift", "GITHUB_STEP_SUMMARY")),
     },

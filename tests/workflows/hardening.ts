@@ -1330,7 +1330,9 @@ export function checkDriftWorkflow(wf: WorkflowFile, stacks: readonly PipelineSt
             // script that reads the CLI's exit status and its NoChangesExpectedError line can tell
             // drift from a check that could not run.
             const script = preview.step.run ?? "";
-            const tells = /no changes were expected/.test(script) && /GITHUB_OUTPUT/.test(script);
+            // GitHub runs `run:` with `bash -e` (default shell `bash --noprofile --norc -eo pipefail`):
+            // the script must turn -e off, or the failed preview ends it before the outcome is written.
+            const tells = /no changes were expected/.test(script) && /GITHUB_OUTPUT/.test(script) && /^\s*set\s+\+e\b/m.test(script);
             if (!tells) {
                 problem(at, "the drift preview must record whether it found drift (\"no changes were expected but changes were proposed\") or could not run, in a step output: pulumi/actions cannot tell them apart");
             }
