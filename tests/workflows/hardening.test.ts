@@ -294,6 +294,7 @@ const MUTATIONS: readonly Mutation[] = [
             list.splice(list.indexOf(stepUsing(d, "up", "pulumi/actions")), 0, guard);
         },
     },
+    { rule: "deploy-order", file: DEPLOY, what: "a renamed deploy job the order check no longer finds", doc: (d) => void (job(d, "up").name = "Deploy ${{ matrix.stack }}") },
     { rule: "deploy-order", file: DEPLOY, what: "the order check without actions: read", doc: (d) => void delete permissions(d, "up").actions },
     {
         rule: "deploy-trigger",

@@ -941,7 +941,9 @@ export function checkDeployJobs(wf: WorkflowFile, stacks: readonly PipelineStack
                 isRecord(step.raw.env) &&
                 Object.values(step.raw.env).some((value) => normalizeExpression(value) === "matrix.after") &&
                 /actions\/runs\/[^\s]*\/jobs/.test(step.run ?? "") &&
-                /success/.test(step.run ?? ""),
+                /success/.test(step.run ?? "") &&
+                // It finds the earlier stacks' jobs by this job's own name, the stack in place of %s.
+                (step.run ?? "").includes(String(job.raw.name ?? "").replace(/\$\{\{\s*matrix\.stack\s*\}\}/, "%s")),
         );
         if (guard === undefined) {
             problem(

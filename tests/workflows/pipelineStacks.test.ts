@@ -2,6 +2,7 @@
 // fixtures: one stack, three, names none of the examples use, none at all.
 
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -113,6 +114,21 @@ describe("pipeline stacks (tools/pipelineStacks.ts)", () => {
         assert.equal(lines.count, "2");
         const matrix = JSON.parse(lines.matrix) as { include: { stack: string }[] };
         assert.deepEqual(matrix.include.map((entry) => entry.stack), ["dev", "prod"]);
+    });
+
+    it("the CLI the workflows run prints the GitHub output, and exits 1 naming the problem", () => {
+        const run = (dir: string) =>
+            spawnSync(process.execPath, ["--require", "ts-node/register/transpile-only", path.resolve(__dirname, "../../tools/pipelineStacks.ts"), "--repository", REPOSITORY, "--project-dir", dir, "--format", "github-output"], {
+                encoding: "utf8",
+                cwd: path.resolve(__dirname, "../.."),
+            });
+        const ok = run(project({ dev: { from: "dev" } }));
+        assert.equal(ok.status, 0, ok.stderr);
+        assert.match(ok.stdout, /^count=1\nmatrix=\{"include":\[\{"stack":"dev",/);
+        const bad = run(project({ dev: { from: "dev", raw: true } }));
+        assert.equal(bad.status, 1);
+        assert.match(bad.stderr, /^error: Pulumi\.dev\.yaml: environment dev of acme\/keyless admits/m);
+        assert.equal(bad.stdout, "");
     });
 
     it("reads the entries of the repository whose workflows run, compared without case", () => {
