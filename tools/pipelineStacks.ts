@@ -23,6 +23,11 @@ export interface PipelineStack {
     readonly previewPrefix: string;
     /** The same for its `branch: main` entry (the drift role); "" when it has none. */
     readonly driftPrefix: string;
+    /**
+     * The repositories the stack manages (its entries' names, sorted, comma-separated): every App
+     * token of its jobs is limited to them (actions/create-github-app-token `repositories`).
+     */
+    readonly repositories: string;
     /** The stacks deployed before this one, space-separated (the up job checks they succeeded). */
     readonly after: string;
 }
@@ -129,7 +134,8 @@ export function pipelineStacks(files: readonly StackFile[], repository: string):
         }
         const preview = ours.find((entry) => entry.pullRequest === true);
         const drift = ours.find((entry) => entry.branch === "main");
-        read.push({ stack, environment, order, previewPrefix: prefix(preview, "AWS_PREVIEW"), driftPrefix: prefix(drift, "AWS_DEPLOY") });
+        const repositories = [...new Set(entries.map((entry) => entry.name).filter((name): name is string => typeof name === "string"))].sort().join(",");
+        read.push({ stack, environment, order, previewPrefix: prefix(preview, "AWS_PREVIEW"), driftPrefix: prefix(drift, "AWS_DEPLOY"), repositories });
     }
     const byEnvironment = new Map<string, string[]>();
     for (const entry of read) byEnvironment.set(entry.environment, [...(byEnvironment.get(entry.environment) ?? []), entry.stack]);

@@ -593,6 +593,12 @@ const MUTATIONS: readonly Mutation[] = [
     {
         rule: "app-token-permissions",
         file: DEPLOY,
+        what: "a deploy token for every repository the App is installed on",
+        doc: (d) => void delete inputs(stepUsing(d, "up", "actions/create-github-app-token")).repositories,
+    },
+    {
+        rule: "app-token-permissions",
+        file: DEPLOY,
         what: "a misspelt permission input",
         doc: (d) => void (inputs(stepUsing(d, "up", "actions/create-github-app-token"))["permission-variables"] = "write"),
     },

@@ -1462,6 +1462,10 @@ export function checkAppTokenPermissions(wf: WorkflowFile): Problem[] {
                 problem(at, "no permission-* inputs: the token would get every permission of the App; list exactly what the job needs");
                 continue;
             }
+            // A stack's job reaches only the repositories that stack lists.
+            if (stackMatrixSource(job) !== undefined && normalizeExpression(step.with.repositories) !== "matrix.repositories") {
+                problem(at, "the token of a per-stack job reaches every repository the App is installed on; limit it with `repositories: ${{ matrix.repositories }}` (with `owner`)");
+            }
             const readApp = normalizeExpression(step.with["private-key"]) === `secrets.${READ_APP.key}`;
             for (const [permission, level] of Object.entries(requested)) {
                 if (level !== "read" && level !== "write") problem(at, `${permission}: ${String(level)} is not read or write`);

@@ -71,6 +71,7 @@ describe("pipeline stacks (tools/pipelineStacks.ts)", () => {
             order: 30,
             previewPrefix: "AWS_PREVIEW_PROD",
             driftPrefix: "AWS_DRIFT_PROD",
+            repositories: "invoice-worker,keyless,orders-api,storefront",
             after: "",
         });
     });
