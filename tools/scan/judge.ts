@@ -5,6 +5,7 @@ import {
     AdminOptions,
     checkManagedPolicyArn,
     checkPermissionPolicy,
+    checkRoleSelfEscalation,
     checkTrustPolicy,
     describeGithubTrust,
     ENVIRONMENT_PROTECTION_POLICY,
@@ -90,6 +91,21 @@ function judgeRole(dump: AccountDump, role: DumpRole, options: JudgeOptions, cac
             findings.push(...managedPolicyFindings(dump, attached.arn, cache));
         }
     }
+    // Self-escalation judges the role as a whole: its own policies, the managed ones as the dump
+    // resolves them (default version), and its boundary, which caps what they grant.
+    const managed = (arn: string) => {
+        const policy = dump.policies.get(arn);
+        const version = policy === undefined ? undefined : defaultDocument(policy);
+        return { arn, ...(version !== undefined ? { document: version.document } : {}) };
+    };
+    findings.push(
+        ...checkRoleSelfEscalation({
+            role: { arn: role.arn },
+            inlinePolicies: role.inlinePolicies,
+            managedPolicies: role.attachedPolicies.map((attached) => managed(attached.arn)),
+            ...(role.permissionsBoundaryArn !== undefined ? { permissionsBoundary: managed(role.permissionsBoundaryArn) } : {}),
+        }),
+    );
     const judged: ScanFinding[] = findings
         .map((f) => ({ policy: f.policy, location: f.location, message: f.message, enforcementLevel: config.resolved[f.policy]?.enforcementLevel ?? "mandatory" }))
         .filter((f) => f.enforcementLevel !== "disabled");

@@ -6,7 +6,7 @@
 
 import { isCloudFrontDistributionId, isEcrRepositoryName, isEcsName, isLambdaFunctionName, isS3BucketName, Partition } from "../../components/names";
 import { ecsStatements, lambdaStatements, PermissionPresets, ResourceScope, Statement, staticSiteStatements } from "../../components/presets";
-import { checkManagedPolicyArn, checkPermissionPolicy, environmentRequiresReviewers, parseGithubSubject } from "../../policy/analysis";
+import { checkManagedPolicyArn, checkPermissionPolicy, environmentRequiresReviewers, extraSubjectClaims, parseGithubSubject } from "../../policy/analysis";
 import { DumpRole } from "./dump";
 
 export interface ScanSubject {
@@ -24,6 +24,8 @@ export interface ScanSubject {
     readonly form?: "legacy" | "immutable";
     /** The claim after the repository: `environment:prod`, `ref:refs/heads/main`, `pull_request`, ... */
     readonly context?: string;
+    /** Claims a customised subject template (include_claim_keys) puts after the context, e.g. job_workflow_ref. */
+    readonly claims?: readonly { readonly key: string; readonly value: string }[];
     /** The trust statement. */
     readonly statement: string;
 }
@@ -252,7 +254,8 @@ export function subjectsOf(trusts: readonly { issuer: string; subjects: string[]
                           : context.kind === "other"
                             ? context.text
                             : undefined;
-            return { ...base, repository: `${owner}/${repository}`, ownerId, repositoryId, form, context: claim };
+            const claims = extraSubjectClaims(subject);
+            return { ...base, repository: `${owner}/${repository}`, ownerId, repositoryId, form, context: claim, ...(claims.length > 0 ? { claims } : {}) };
         });
     });
 }
@@ -305,6 +308,13 @@ export function suggestEntries(role: DumpRole, subjects: readonly ScanSubject[],
                     "choose the environment (or branch, tag, pullRequest) its jobs run in",
             );
             continue;
+        }
+        const claims = group.flatMap((s) => s.claims ?? []);
+        if (claims.length > 0) {
+            notes.push(
+                `${JSON.stringify(first.subject)} also pins ${claims.map((c) => `${c.key}=${c.value}`).join(", ")} (a customised subject template); ` +
+                    "keyless trusts the default template's subject, so the entry admits every workflow of that repository and context",
+            );
         }
         const forms = new Set(group.map((s) => s.form));
         const immutable = group.find((s) => s.form === "immutable");
