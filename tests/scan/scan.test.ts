@@ -353,10 +353,10 @@ describe("npm run scan", () => {
     describe("text and Markdown", () => {
         it("text names each role, its subjects, its findings with their levels, the entry and the verdict", async () => {
             const run = await runScan([fixture("cli-account.json")]);
-            assert.match(run.stdout, /role orders-api-production \(arn:aws:iam::111111111111:role\/github-actions\/orders-api-production\)\n {2}GitHub: repo:acme@73214512\/orders-api@1061140022:environment:production\n {2}keyless entry \(github:owner acme\):/);
+            assert.match(run.stdout, /role orders-api-production \(arn:aws:iam::111111111111:role\/github-actions\/orders-api-production\)\n {2}GitHub: repo:acme@73214512\/orders-api@1061140022:environment:production\n {2}keyless entry \(stack of account 111111111111, github:owner acme\):/);
             assert.match(run.stdout, /FAIL \[mandatory\] iam-no-admin-access: AttachedManagedPolicies arn:aws:iam::aws:policy\/AdministratorAccess/);
             assert.match(run.stdout, /1 other role: no finding, no GitHub trust\nFAIL: \d+ mandatory findings and 0 advisory on 5 roles\n$/);
-            const yamlBlock = run.stdout.split("keyless entry (github:owner acme):\n")[1].split("\n\n")[0].split("\n").filter((l) => l.startsWith("    ")).map((l) => l.slice(4)).join("\n");
+            const yamlBlock = run.stdout.split("keyless entry (stack of account 111111111111, github:owner acme):\n")[1].split("\n\n")[0].split("\n").filter((l) => l.startsWith("    ")).map((l) => l.slice(4)).join("\n");
             assert.equal((parse(yamlBlock) as { "keyless:repositories": unknown[] })["keyless:repositories"].length, 1, "the entry is YAML a stack file takes");
         });
         it("Markdown: a table of roles and a details block per role; values cannot break the table or the code block", async () => {

@@ -50,10 +50,16 @@ function verdict(result: ScanResult): string {
 
 const configLine = (result: ScanResult): string => `policy pack configuration: ${result.configFile ?? "the pack's defaults"}`;
 
-/** The YAML a user pastes under `keyless:repositories` of a stack of that owner. */
+/** The stack config a user adds to a stack of that owner and account: the entries, and the enterprise issuer they need. */
 export function suggestionYaml(suggestion: KeylessSuggestion): string {
-    return stringify({ "keyless:repositories": suggestion.entries }, { lineWidth: 0 }).trimEnd();
+    const config = {
+        ...(suggestion.enterpriseSlug !== undefined ? { "keyless:enterpriseSlug": suggestion.enterpriseSlug } : {}),
+        "keyless:repositories": suggestion.entries,
+    };
+    return stringify(config, { lineWidth: 0 }).trimEnd();
 }
+
+const stackOf = (role: RoleReport): string => `account ${role.accountId}${role.keyless?.owner ? `, github:owner ${role.keyless.owner}` : ""}`;
 
 /** Roles worth showing: findings or a GitHub trust. The rest are counted. */
 const shown = (result: ScanResult): RoleReport[] => result.roles.filter((r) => r.findings.length > 0 || r.trustsGithub);
@@ -71,7 +77,7 @@ export function renderText(result: ScanResult): string {
         }
         if (role.keyless !== undefined) {
             if (role.keyless.entries.length > 0) {
-                out.push(`  keyless entry${role.keyless.owner ? ` (github:owner ${escapeText(role.keyless.owner)})` : ""}${role.keyless.enterpriseSlug ? ` (keyless:enterpriseSlug ${escapeText(role.keyless.enterpriseSlug)})` : ""}:`);
+                out.push(`  keyless entry (stack of ${escapeText(stackOf(role))}):`);
                 out.push(...escapeText(suggestionYaml(role.keyless)).split("\n").map((line) => `    ${line}`));
             }
             for (const note of role.keyless.notes) {
@@ -114,7 +120,10 @@ export function renderMarkdown(result: ScanResult): string {
             out.push(`- **${finding.policy}** (${finding.enforcementLevel}) ${markdownCode(finding.location)}: ${markdownText(finding.message)}`);
         }
         if (role.keyless !== undefined && role.keyless.entries.length > 0) {
-            out.push("", `The keyless entry that replaces it${role.keyless.owner ? ` (stack with ${markdownCode(`github:owner: ${role.keyless.owner}`)})` : ""}:`, "", fenced("yaml", suggestionYaml(role.keyless)));
+            if (role.findings.length > 0) {
+                out.push("");
+            }
+            out.push(`The keyless entry that replaces it (stack of ${markdownText(stackOf(role))}):`, "", fenced("yaml", suggestionYaml(role.keyless)), "");
         }
         for (const note of role.keyless?.notes ?? []) {
             out.push(`- note: ${markdownText(note)}`);
