@@ -378,7 +378,14 @@ describe("npm run scan", () => {
                 () => ({ code: 0, stderr: "" }),
                 (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
             );
-        const [blocked, malformed] = await Promise.all([npm([fixture("cli-account.json")]), npm([fixture("malformed-trust.json")])]);
+        // An offline scan never loads the AWS SDK (--live loads it on demand).
+        const sdkLoaded = promisify(execFile)(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", "-e", `require("./tools/scan").runScan([${JSON.stringify(fixture("cli-account.json"))}]).then(() => console.log(Object.keys(require.cache).some((k) => k.includes("@aws-sdk"))))`],
+            { cwd: PROJECT_DIR, env: { ...process.env, TS_NODE_PROJECT: "tsconfig.json" } },
+        ).then(({ stdout }) => stdout.trim());
+        const [blocked, malformed, loaded] = await Promise.all([npm([fixture("cli-account.json")]), npm([fixture("malformed-trust.json")]), sdkLoaded]);
+        assert.equal(loaded, "false");
         assert.equal(blocked.code, 1);
         assert.equal(malformed.code, 2);
         assert.match(malformed.stderr, /RoleDetailList\[1\] \(deploy-x\): AssumeRolePolicyDocument is not JSON/);
