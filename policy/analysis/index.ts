@@ -81,12 +81,13 @@ export function checkPermissionPolicy(document: unknown, _options: AdminOptions 
 /** One entry per Allow statement (and GitHub issuer) that lets GitHub's OIDC provider assume the role. */
 export function describeGithubTrust(document: unknown): GithubTrust[] {
     try {
-        return analyzeTrustPolicy(document).trusts.map(({ issuer, subjects, subjectOperator, audiences, location }) => ({
+        return analyzeTrustPolicy(document).trusts.map(({ issuer, subjects, subjectOperator, audiences, location, admits }) => ({
             issuer,
             subjects,
             subjectOperator,
             audiences,
             location,
+            admits,
         }));
     } catch {
         return [];
