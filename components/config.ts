@@ -20,6 +20,19 @@ import {
     shapeOf,
     show,
 } from "./configReader";
+import {
+    ENVIRONMENT_ONLY_FIELDS,
+    KNOWN_KEYS,
+    LIMITS,
+    PERMISSION_FIELDS,
+    PROJECT,
+    REPOSITORY_FIELDS,
+    REQUIRED_KEYS,
+    STACK_DEFAULTS,
+    STATEMENT_FIELDS,
+    STRING_KEYS,
+    SUBJECT_FORMATS,
+} from "./config/schema";
 import { permissionPolicy } from "./documents";
 import {
     isAccountId,
@@ -43,79 +56,18 @@ import {
     stsAudience,
 } from "./names";
 import { PermissionPresets, PolicyDocument, PRESET_FIELDS, presetStatements, READ_ONLY_PRESETS, ResourceScope, Statement } from "./presets";
-import { MAX_ENVIRONMENT_REVIEWERS, WAIT_TIMER_RANGE } from "./realServices/github";
 import { IAM_LIMITS } from "./realServices/iam";
 import { contextLabel, issuerHost, SubjectFormat, TrustContext } from "./subjects";
 
-/** The config namespace of the program (the project name). */
-export const PROJECT = "keyless";
-
-/**
- * Stack-wide settings with their defaults. Pulumi.yaml declares the same keys, types and
- * defaults (a test keeps the two in step); the program applies them itself so that a stack
- * run under mocks behaves exactly like one run by the CLI.
- */
-export const STACK_DEFAULTS = {
-    oidcProviderArn: "",
-    enterpriseSlug: "",
-    rolePath: "/github-actions/",
-    maxSessionDuration: 3600,
-    permissionsBoundaryArn: "",
-    requireReviewers: true,
-    reviewerTeams: [] as string[],
-    reviewerUsers: [] as string[],
-    preventSelfReview: true,
-    waitTimer: 0,
-    deploymentBranches: ["main"] as string[],
-    deploymentTags: [] as string[],
-    protectedBranchesOnly: false,
-};
-
-/** Keys of type string in Pulumi.yaml. */
-export const STRING_KEYS = ["accountId", "environment", "oidcProviderArn", "enterpriseSlug", "rolePath", "permissionsBoundaryArn"];
-
-/** Keys without a default: a stack must set them. */
-export const REQUIRED_KEYS = ["accountId", "environment", "repositories"] as const;
+export { KNOWN_KEYS, PROJECT, REQUIRED_KEYS, STACK_DEFAULTS, STRING_KEYS } from "./config/schema";
 
 /** Environment secret and variable keyless always sets; config may not redefine them. */
 export const ROLE_ARN_SECRET = "AWS_DEPLOY_ROLE_ARN";
 export const REGION_VARIABLE = "AWS_REGION";
 
-const MAX_SESSION = { min: 3600, max: 43200, why: "AWS accepts 1 to 12 hours, in seconds" };
-const WAIT_TIMER = { ...WAIT_TIMER_RANGE, why: "GitHub accepts 0 to 43,200 minutes (30 days)" };
-const MAX_REVIEWERS = MAX_ENVIRONMENT_REVIEWERS;
-
-/** Fields that shape a GitHub environment; they make no sense on branch, tag or pull_request roles. */
-const ENVIRONMENT_ONLY_FIELDS = [
-    "requireReviewers",
-    "reviewers",
-    "preventSelfReview",
-    "waitTimer",
-    "deploymentBranches",
-    "deploymentTags",
-    "protectedBranchesOnly",
-    "secrets",
-    "variables",
-] as const;
-const REPOSITORY_FIELDS = [
-    "name",
-    "environment",
-    "branch",
-    "tag",
-    "pullRequest",
-    "subjectFormat",
-    "ownerId",
-    "repositoryId",
-    "roleName",
-    "maxSessionDuration",
-    "permissionsBoundaryArn",
-    "permissions",
-    ...ENVIRONMENT_ONLY_FIELDS,
-    "variablePrefix",
-] as const;
-const PERMISSION_FIELDS = ["ecs", "lambda", "staticSite", "keyless", "keylessRead", "statements", "managedPolicyArns"] as const;
-const STATEMENT_FIELDS = ["Sid", "Effect", "Action", "Resource", "Condition"] as const;
-const SUBJECT_FORMATS = ["auto", "legacy", "immutable", "both"] as const;
+const MAX_SESSION = LIMITS.maxSessionDuration;
+const WAIT_TIMER = LIMITS.waitTimer;
+const MAX_REVIEWERS = LIMITS.reviewers;
 
 /** Config values as the Pulumi runtime hands them over. */
 export interface StackConfigSource {
@@ -287,6 +239,9 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
         protectedBranchesOnly: stackValue("protectedBranchesOnly", (raw, k) => readBoolean(raw, k, problems)),
     };
 
+    // Read by the pipeline (tools/pipelineStacks.ts) to order the deploy jobs; only checked here.
+    if (value("deployOrder") !== undefined) readInteger(value("deployOrder"), key("deployOrder"), problems, LIMITS.deployOrder);
+
     const scope: ResourceScope | undefined =
         region && accountId && isRegion(region) && isAccountId(accountId) && rolePath
             ? {
@@ -354,9 +309,6 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
         deployments,
     };
 }
-
-/** Every key keyless reads in its namespace: the settings Pulumi.yaml declares. */
-export const KNOWN_KEYS: readonly string[] = [...new Set([...REQUIRED_KEYS, ...STRING_KEYS, ...Object.keys(STACK_DEFAULTS)])];
 
 /**
  * Refuses keys of the keyless namespace that keyless does not read and that no repository's

@@ -57,7 +57,8 @@ describe("config mistakes", () => {
 
         it("knows every key Pulumi.yaml declares", () => {
             const project = parse(fs.readFileSync("Pulumi.yaml", "utf8")) as { config: Record<string, unknown> };
-            assert.deepEqual([...KNOWN_KEYS].sort(), Object.keys(project.config).sort());
+            // deployOrder is known but undeclared: the CLI would require a declared key without a default.
+            assert.deepEqual([...KNOWN_KEYS].filter((known) => known !== "deployOrder").sort(), Object.keys(project.config).sort());
         });
 
         it("lists the keys keyless reads when nothing is close", () => {
