@@ -143,6 +143,8 @@ export interface KeylessConfig {
     /** The stack-wide permissions boundary (a repository entry may name another). */
     readonly permissionsBoundaryArn?: string;
     readonly deployments: readonly Deployment[];
+    /** Accepted, but worth a word: printed as warnings before anything is created. */
+    readonly warnings?: readonly string[];
 }
 
 const key = (name: string) => `${PROJECT}:${name}`;
@@ -155,6 +157,7 @@ export function variableStackName(stack: string): string {
 /** Reads and checks a stack's config; throws KeylessConfigError listing every problem. */
 export function loadStackConfig(source: StackConfigSource): KeylessConfig {
     const problems = new Problems();
+    const warnings = new Problems();
     // String keys reach the program as text; the others (numbers, booleans, lists, objects) as
     // JSON text. Parsing a string key would turn an environment named 2026 into a number.
     const value = (name: string): unknown =>
@@ -186,14 +189,14 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
     });
     const region = providerKey("aws:region", "pulumi config set aws:region <region>", {
         test: isRegion,
-        expected: "an AWS region such as eu-west-1",
+        expected: `an AWS region such as eu-west-1${regionHint(source.values["aws:region"])}`,
     });
     const accountId =
         value("accountId") === undefined
             ? undefined
             : readString(value("accountId"), key("accountId"), problems, {
                   test: isAccountId,
-                  expected: "a 12-digit AWS account ID (quote it in YAML so leading zeros survive)",
+                  expected: `a 12-digit AWS account ID (quote it in YAML so leading zeros survive)${accountIdHint(value("accountId"))}`,
               });
     const defaultEnvironment =
         value("environment") === undefined
@@ -242,28 +245,25 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
     // Read by the pipeline (tools/pipelineStacks.ts) to order the deploy jobs; only checked here.
     if (value("deployOrder") !== undefined) readInteger(value("deployOrder"), key("deployOrder"), problems, LIMITS.deployOrder);
 
+    // For the keyless presets: every boundary a role of this stack may carry (the stack's and the
+    // entries' own), so keyless's role can create each of them.
+    const keylessTarget = (scopeAccount: string) => ({
+        partition,
+        accountId: scopeAccount,
+        rolePath: rolePath ?? STACK_DEFAULTS.rolePath,
+        issuerHost: host,
+        permissionsBoundaryArns: [
+            ...new Set([...(permissionsBoundaryArn ? [permissionsBoundaryArn] : []), ...rawEntryBoundaries(value("repositories"))]),
+        ],
+    });
     const scope: ResourceScope | undefined =
         region && accountId && isRegion(region) && isAccountId(accountId) && rolePath
-            ? {
-                  partition,
-                  region,
-                  accountId,
-                  // For the keyless presets: every boundary a role of this stack may carry (the
-                  // stack's and the entries' own), so keyless's role can create each of them.
-                  keyless: {
-                      partition,
-                      accountId,
-                      rolePath,
-                      issuerHost: host,
-                      permissionsBoundaryArns: [
-                          ...new Set([
-                              ...(permissionsBoundaryArn ? [permissionsBoundaryArn] : []),
-                              ...rawEntryBoundaries(value("repositories")),
-                          ]),
-                      ],
-                  },
-              }
+            ? { partition, region, accountId, keyless: keylessTarget(accountId) }
             : undefined;
+    // Without a valid account, region or role path the ARNs cannot be written; the entries are
+    // still checked on a stand-in scope, so that every problem shows at once (the bad key is
+    // reported where it is read).
+    const standInScope: ResourceScope = { ...STAND_IN_SCOPE, partition, keyless: keylessTarget(STAND_IN_SCOPE.accountId) };
 
     const deployments: Deployment[] = [];
     const repositories = value("repositories");
@@ -278,7 +278,9 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
                 const deployment = readDeployment(entry, `${key("repositories")}[${index}]`, {
                     source,
                     problems,
+                    warnings,
                     scope,
+                    standInScope,
                     defaultEnvironment,
                     stackProtection,
                     permissionsBoundaryArn: permissionsBoundaryArn || undefined,
@@ -292,7 +294,7 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
     rejectUnknownKeys(source, repositories, problems);
 
     if (!problems.empty || !owner || !region || !accountId || !scope) {
-        throw new KeylessConfigError(problems.list);
+        throw new KeylessConfigError(problems.labelled((problemKey) => entryLabel(problemKey, repositories, owner, defaultEnvironment)));
     }
     return {
         stack: source.stack,
@@ -307,7 +309,36 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
         rolePath,
         permissionsBoundaryArn: permissionsBoundaryArn || undefined,
         deployments,
+        warnings: warnings.labelled((warningKey) => entryLabel(warningKey, repositories, owner, defaultEnvironment)),
     };
+}
+
+/**
+ * What a repository entry is, for messages that name it by index (`keyless:repositories[5]`):
+ * `acme/api, environment prod`. Only what reads as a name is shown; a value that may be a pasted
+ * secret is left out.
+ */
+function entryLabel(problemKey: string, repositories: unknown, owner: string | undefined, defaultEnvironment: string | undefined): string | undefined {
+    const match = /^keyless:repositories\[(\d+)\]/.exec(problemKey);
+    if (!match || !Array.isArray(repositories)) return undefined;
+    const entry: unknown = repositories[Number(match[1])];
+    if (!isObject(entry)) return undefined;
+    // Only valid names: an invalid one is reported under its own key, and could hold ( ) or :.
+    const named = (field: unknown, test: (value: string) => boolean) =>
+        typeof field === "string" && test(field) && !looksLikeCredential(field) ? field : undefined;
+    const name = named(entry.name, isRepositoryName);
+    const environment = entry.environment === undefined ? defaultEnvironment : named(entry.environment, isEnvironmentName);
+    const context =
+        entry.pullRequest === true
+            ? "pull requests"
+            : entry.branch !== undefined
+              ? named(entry.branch, isGitRefName) && `branch ${entry.branch}`
+              : entry.tag !== undefined
+                ? named(entry.tag, isGitRefName) && `tag ${entry.tag}`
+                : environment && `environment ${environment}`;
+    const repository = name === undefined ? undefined : owner ? `${owner}/${name}` : name;
+    const label = [repository, context].filter((part) => part).join(", ");
+    return label || undefined;
 }
 
 /**
@@ -349,7 +380,11 @@ function rejectUnknownKeys(source: StackConfigSource, repositories: unknown, pro
 interface EntryContext {
     readonly source: StackConfigSource;
     readonly problems: Problems;
+    /** What keyless accepts but the user should hear about (a credential-shaped variable value). */
+    readonly warnings: Problems;
     readonly scope: ResourceScope | undefined;
+    /** The scope the checks run on when `scope` is undefined. */
+    readonly standInScope: ResourceScope;
     readonly defaultEnvironment: string | undefined;
     /** The stack-wide values a repository entry may override. */
     readonly stackProtection: Readonly<Omit<typeof STACK_DEFAULTS, "oidcProviderArn" | "enterpriseSlug" | "rolePath" | "permissionsBoundaryArn">>;
@@ -362,7 +397,7 @@ function readDeployment(entry: unknown, entryKey: string, context: EntryContext)
         problems.add(entryKey, `expected an object with at least name and permissions, got ${show(entry)}`);
         return undefined;
     }
-    const before = problems.list.length;
+    const before = problems.size;
     rejectUnknownFields(entry, REPOSITORY_FIELDS, entryKey, problems);
 
     const repository =
@@ -422,7 +457,7 @@ function readDeployment(entry: unknown, entryKey: string, context: EntryContext)
     const intended = trustContext ?? intendedContext(entry, context);
     const github = intended ? readGithubTarget(entry, entryKey, intended, context) : undefined;
 
-    if (problems.list.length > before || !repository || !trustContext || !subjectFormat || !roleName) {
+    if (problems.size > before || !repository || !trustContext || !subjectFormat || !roleName) {
         return undefined;
     }
     if (!maxSessionDuration || !permissions || !github) return undefined;
@@ -624,7 +659,7 @@ function readGithubTarget(
     }
 
     const secrets = readSecretReferences(entry.secrets, `${entryKey}.secrets`, source, problems);
-    const variables = readVariables(entry.variables, `${entryKey}.variables`, problems);
+    const variables = readVariables(entry.variables, `${entryKey}.variables`, problems, context.warnings);
     const names = [...secrets.map((secret) => secret.name), ...variables.map((variable) => variable.name)];
     for (const name of names) {
         if ([ROLE_ARN_SECRET, REGION_VARIABLE].includes(name.toUpperCase())) {
@@ -648,6 +683,23 @@ function readGithubTarget(
         secrets,
         variables,
     };
+}
+
+/** The fix for an account ID that is nearly one: dashes as the console shows it, or lost digits. */
+function accountIdHint(raw: unknown): string {
+    if (typeof raw !== "string") return "";
+    const digits = raw.replace(/[-\s]/g, "");
+    if (digits !== raw && isAccountId(digits)) return `; write it without dashes: "${digits}"`;
+    if (/^\d{1,11}$/.test(raw)) {
+        return `; it has ${raw.length} digits: if it begins with 0, YAML read it as a number and dropped the zeros, so write all 12 digits in quotes`;
+    }
+    return "";
+}
+
+/** The fix for a region missing a dash (`us-east1` for us-east-1). */
+function regionHint(raw: string | undefined): string {
+    const fixed = raw?.replace(/^([a-z]{2}(?:-[a-z]+)+)(\d)$/, "$1-$2");
+    return fixed !== undefined && fixed !== raw && isRegion(fixed) ? `; did you mean ${fixed}?` : "";
 }
 
 /** What to do when a secret value was pasted into the stack file in plaintext. */
@@ -714,7 +766,7 @@ function readSecretReferences(
     return secrets;
 }
 
-function readVariables(raw: unknown, variablesKey: string, problems: Problems): { name: string; value: string }[] {
+function readVariables(raw: unknown, variablesKey: string, problems: Problems, warnings: Problems): { name: string; value: string }[] {
     if (raw === undefined) return [];
     if (!isObject(raw)) {
         problems.add(variablesKey, `expected a map of variable name to value, got ${show(raw)}`);
@@ -727,6 +779,15 @@ function readVariables(raw: unknown, variablesKey: string, problems: Problems): 
         } else if (typeof variableValue !== "string" || variableValue.length === 0) {
             problems.add(`${variablesKey}.${name}`, `expected a non-empty string value, got ${show(variableValue)}`);
         } else {
+            if (looksLikeCredential(variableValue)) {
+                // Variables are plaintext: the API returns them, and the logs of every job print them.
+                warnings.add(
+                    `${variablesKey}.${name}`,
+                    `the value (${shapeOf(variableValue)}) looks like a credential, and environment variables are plaintext, ` +
+                        "readable by anyone who can read the repository and never masked in job logs; if it is a secret, move it to " +
+                        "this entry's `secrets` (name -> a keyless config key set with `pulumi config set --secret <key> <value>`) and rotate it",
+                );
+            }
             variables.push({ name, value: variableValue });
         }
     }
@@ -756,7 +817,7 @@ function readPermissions(
         problems.add(permissionsKey, `expected an object, got ${show(raw)}`);
         return undefined;
     }
-    const before = problems.list.length;
+    const before = problems.size;
     rejectUnknownFields(raw, PERMISSION_FIELDS, permissionsKey, problems);
     const presets: { -readonly [P in keyof PermissionPresets]: PermissionPresets[P] } = {};
     if (raw.ecs !== undefined) presets.ecs = readEcs(raw.ecs, `${permissionsKey}.ecs`, scope, problems);
@@ -791,7 +852,7 @@ function readPermissions(
                     "(see the README's bootstrap of the permissions boundary)",
             );
         }
-        if (scope?.keyless?.rolePath === "/") {
+        if ((scope ?? context.standInScope).keyless?.rolePath === "/") {
             problems.add(
                 `${permissionsKey}.${which}`,
                 "with keyless:rolePath / the preset would cover every role of the account; give keyless its own path, e.g. /github-actions/",
@@ -810,17 +871,16 @@ function readPermissions(
     if (Object.keys(presets).length + statements.length + managedPolicyArns.length === 0) {
         problems.add(permissionsKey, `empty; give a preset (${Object.keys(PRESET_FIELDS).join(", ")}), statements or managedPolicyArns`);
     }
-    if (problems.list.length > before) return undefined;
+    if (problems.size > before) return undefined;
 
-    // Without a valid account and region the ARNs cannot be written; the checks below still run
-    // on a stand-in scope, so that every problem shows at once.
-    const document = permissionPolicy(presets, statements, scope ?? STAND_IN_SCOPE);
+    const documentScope = scope ?? context.standInScope;
+    const document = permissionPolicy(presets, statements, documentScope);
     const sids = document.Statement.map((statement) => statement.Sid).filter((sid): sid is string => sid !== undefined);
     rejectDuplicates(sids, `${permissionsKey}.statements`, problems, "Sid");
     // The same analysis the policy pack applies: keyless never creates what the pack would block.
     const presetCount = document.Statement.length - statements.length;
     for (const finding of checkPermissionPolicy(document)) {
-        const [where, message] = locateStatement(finding.location, finding.message, presetCount, presets, permissionsKey);
+        const [where, message] = locateStatement(finding.location, finding.message, presetCount, presets, permissionsKey, documentScope);
         problems.add(where, message);
     }
     if (!scope) return undefined;
@@ -829,7 +889,7 @@ function readPermissions(
         ...(statements.length > 0 ? ["statements"] : []),
         ...(managedPolicyArns.length > 0 ? ["managed"] : []),
     ];
-    return problems.list.length > before ? undefined : { document, presets, managedPolicyArns, sources };
+    return problems.size > before ? undefined : { document, presets, managedPolicyArns, sources };
 }
 
 const STAND_IN_SCOPE: ResourceScope = { partition: "aws", region: "us-east-1", accountId: "000000000000" };
@@ -845,6 +905,7 @@ function locateStatement(
     presetCount: number,
     presets: PermissionPresets,
     permissionsKey: string,
+    scope: ResourceScope,
 ): [string, string] {
     const match = /^Statement(?:\[(\d+)\])?( \(Sid .*\))?$/.exec(location);
     if (!match) return [permissionsKey, `${location}: ${message}`];
@@ -853,7 +914,7 @@ function locateStatement(
     const names = (Object.keys(PRESET_FIELDS) as (keyof PermissionPresets)[]).filter((name) => presets[name] !== undefined);
     let first = 0;
     for (const name of names) {
-        const count = presetStatements({ [name]: presets[name] }, STAND_IN_SCOPE).length;
+        const count = presetStatements({ [name]: presets[name] }, scope).length;
         if (index < first + count) return [`${permissionsKey}.${name}`, message];
         first += count;
     }

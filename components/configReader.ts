@@ -5,14 +5,31 @@
 import { RunError } from "@pulumi/pulumi/errors";
 
 export class Problems {
-    private readonly entries: string[] = [];
+    private readonly entries: { readonly key: string; readonly message: string }[] = [];
 
+    /** Records a problem; the same problem found again (a stack-wide value every entry inherits) is kept once. */
     add(key: string, message: string): void {
-        this.entries.push(escapeText(`${key}: ${message}`));
+        if (!this.entries.some((entry) => entry.key === key && entry.message === message)) this.entries.push({ key, message });
     }
 
     get list(): readonly string[] {
-        return this.entries;
+        return this.labelled(() => undefined);
+    }
+
+    /**
+     * The problems, each ending with the label `describe` gives its key
+     * (`keyless:repositories[5].waitTimer: ... [acme/api, environment prod]`). At the end, so that
+     * every problem still begins with its key path.
+     */
+    labelled(describe: (key: string) => string | undefined): readonly string[] {
+        return this.entries.map(({ key, message }) => {
+            const label = describe(key);
+            return escapeText(`${key}: ${message}${label ? ` [${label}]` : ""}`);
+        });
+    }
+
+    get size(): number {
+        return this.entries.length;
     }
 
     get empty(): boolean {
