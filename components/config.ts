@@ -10,46 +10,40 @@ import {
     KeylessConfigError,
     parseJsonConfig,
     Problems,
-    readBoolean,
-    readInteger,
-    readString,
-    readStringList,
     rejectDuplicates,
     rejectUnknownFields,
     looksLikeCredential,
     shapeOf,
     show,
 } from "./configReader";
+import type { z } from "zod";
+import { read } from "./config/issues";
 import {
     ENVIRONMENT_ONLY_FIELDS,
+    FIELDS,
     KNOWN_KEYS,
-    LIMITS,
-    PERMISSION_FIELDS,
     PROJECT,
+    PROVIDER_KEYS,
     REPOSITORY_FIELDS,
+    RepositoryEntry,
+    RepositoryEntrySchema,
     REQUIRED_KEYS,
     STACK_DEFAULTS,
+    StackSchema,
     STATEMENT_FIELDS,
     STRING_KEYS,
-    SUBJECT_FORMATS,
+    LIMITS,
+    PERMISSION_FIELDS,
 } from "./config/schema";
 import { permissionPolicy } from "./documents";
 import {
     isAccountId,
     isActionsVariableName,
-    isCloudFrontDistributionId,
-    isDeploymentRefPattern,
-    isEcrRepositoryName,
-    isEcsName,
     isEnvironmentName,
-    isGithubOwner,
     isGitRefName,
-    isIamPath,
     isIamRoleName,
-    isLambdaFunctionName,
     isRegion,
     isRepositoryName,
-    isS3BucketName,
     Partition,
     parseArn,
     partitionOf,
@@ -65,8 +59,6 @@ export { KNOWN_KEYS, PROJECT, REQUIRED_KEYS, STACK_DEFAULTS, STRING_KEYS } from 
 export const ROLE_ARN_SECRET = "AWS_DEPLOY_ROLE_ARN";
 export const REGION_VARIABLE = "AWS_REGION";
 
-const MAX_SESSION = LIMITS.maxSessionDuration;
-const WAIT_TIMER = LIMITS.waitTimer;
 const MAX_REVIEWERS = LIMITS.reviewers;
 
 /** Config values as the Pulumi runtime hands them over. */
@@ -162,11 +154,9 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
     // JSON text. Parsing a string key would turn an environment named 2026 into a number.
     const value = (name: string): unknown =>
         STRING_KEYS.includes(name) ? source.values[key(name)] : parseJsonConfig(source.values[key(name)]);
-    const stackValue = <T>(name: keyof typeof STACK_DEFAULTS, read: (raw: unknown, k: string) => T | undefined): T => {
-        const raw = value(name);
-        if (raw === undefined) return STACK_DEFAULTS[name] as T;
-        return read(raw, key(name)) ?? (STACK_DEFAULTS[name] as T);
-    };
+    // A stack-wide setting: its default when unset or invalid (the problem is recorded).
+    const stackValue = <K extends keyof typeof STACK_DEFAULTS>(name: K): (typeof STACK_DEFAULTS)[K] =>
+        (read(StackSchema.shape[name], value(name), key(name), problems) as (typeof STACK_DEFAULTS)[K] | undefined) ?? STACK_DEFAULTS[name];
 
     for (const required of REQUIRED_KEYS) {
         if (source.values[key(required)] === undefined) {
@@ -176,74 +166,47 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
         }
     }
 
-    const providerKey = (fullKey: string, command: string, rule: { test: (value: string) => boolean; expected: string }) => {
+    const providerKey = (fullKey: keyof typeof PROVIDER_KEYS, schema: z.ZodType<string>) => {
         if (source.values[fullKey] === undefined) {
-            problems.add(fullKey, `missing; set it with \`${command}\``);
+            problems.add(fullKey, `missing; set it with \`${PROVIDER_KEYS[fullKey].command}\``);
             return undefined;
         }
-        return readString(source.values[fullKey], fullKey, problems, { ...rule, expected: `${rule.expected} (set it with \`${command}\`)` });
+        return read(schema, source.values[fullKey], fullKey, problems);
     };
-    const owner = providerKey("github:owner", "pulumi config set github:owner <org>", {
-        test: isGithubOwner,
-        expected: "a GitHub organisation or user login",
-    });
-    const region = providerKey("aws:region", "pulumi config set aws:region <region>", {
-        test: isRegion,
-        expected: `an AWS region such as eu-west-1${regionHint(source.values["aws:region"])}`,
-    });
-    const accountId =
-        value("accountId") === undefined
-            ? undefined
-            : readString(value("accountId"), key("accountId"), problems, {
-                  test: isAccountId,
-                  expected: `a 12-digit AWS account ID (quote it in YAML so leading zeros survive)${accountIdHint(value("accountId"))}`,
-              });
+    const owner = providerKey("github:owner", FIELDS.githubOwner);
+    const region = providerKey("aws:region", FIELDS.region);
+    const accountId = value("accountId") === undefined ? undefined : read(FIELDS.accountId, value("accountId"), key("accountId"), problems);
     const defaultEnvironment =
-        value("environment") === undefined
-            ? undefined
-            : readString(value("environment"), key("environment"), problems, {
-                  test: isEnvironmentName,
-                  expected: "a GitHub environment name (letters, digits, space, . _ - /; no * ? or :)",
-              });
+        value("environment") === undefined ? undefined : read(FIELDS.environment, value("environment"), key("environment"), problems);
 
-    const enterpriseSlug = stackValue("enterpriseSlug", (raw, k) =>
-        readString(raw, k, problems, {
-            test: (slug) => slug === "" || /^[a-z0-9][a-z0-9-]{0,99}$/.test(slug),
-            expected: "an enterprise slug (lowercase letters, digits and -) or empty for github.com",
-        }),
-    );
-    const rolePath = stackValue("rolePath", (raw, k) =>
-        readString(raw, k, problems, {
-            test: isIamPath,
-            expected: `an IAM path such as /github-actions/ (at most ${IAM_LIMITS.path} printable ASCII characters, beginning and ending with /, no * or ?)`,
-        }),
-    );
+    const enterpriseSlug = stackValue("enterpriseSlug");
+    const rolePath = stackValue("rolePath");
     const partition = region && isRegion(region) ? partitionOf(region) : "aws";
     const host = issuerHost(enterpriseSlug || undefined);
 
-    const oidcProviderArn = stackValue("oidcProviderArn", (raw, k) => readString(raw, k, problems));
+    const oidcProviderArn = stackValue("oidcProviderArn");
     if (oidcProviderArn) {
         checkAdoptedProvider(oidcProviderArn, { partition, accountId, host }, problems);
     }
-    const permissionsBoundaryArn = stackValue("permissionsBoundaryArn", (raw, k) => readString(raw, k, problems));
+    const permissionsBoundaryArn = stackValue("permissionsBoundaryArn");
     if (permissionsBoundaryArn) {
         checkPolicyArn(permissionsBoundaryArn, key("permissionsBoundaryArn"), { partition, accountId }, problems);
     }
 
     const stackProtection = {
-        maxSessionDuration: stackValue("maxSessionDuration", (raw, k) => readInteger(raw, k, problems, MAX_SESSION)),
-        requireReviewers: stackValue("requireReviewers", (raw, k) => readBoolean(raw, k, problems)),
-        reviewerTeams: stackValue("reviewerTeams", (raw, k) => readTeams(raw, k, problems)),
-        reviewerUsers: stackValue("reviewerUsers", (raw, k) => readUsers(raw, k, problems)),
-        preventSelfReview: stackValue("preventSelfReview", (raw, k) => readBoolean(raw, k, problems)),
-        waitTimer: stackValue("waitTimer", (raw, k) => readInteger(raw, k, problems, WAIT_TIMER)),
-        deploymentBranches: stackValue("deploymentBranches", (raw, k) => readRefPatterns(raw, k, problems)),
-        deploymentTags: stackValue("deploymentTags", (raw, k) => readRefPatterns(raw, k, problems)),
-        protectedBranchesOnly: stackValue("protectedBranchesOnly", (raw, k) => readBoolean(raw, k, problems)),
+        maxSessionDuration: stackValue("maxSessionDuration"),
+        requireReviewers: stackValue("requireReviewers"),
+        reviewerTeams: unique(stackValue("reviewerTeams"), key("reviewerTeams"), problems, "team"),
+        reviewerUsers: unique(stackValue("reviewerUsers"), key("reviewerUsers"), problems, "user"),
+        preventSelfReview: stackValue("preventSelfReview"),
+        waitTimer: stackValue("waitTimer"),
+        deploymentBranches: unique(stackValue("deploymentBranches"), key("deploymentBranches"), problems, "pattern"),
+        deploymentTags: unique(stackValue("deploymentTags"), key("deploymentTags"), problems, "pattern"),
+        protectedBranchesOnly: stackValue("protectedBranchesOnly"),
     };
 
     // Read by the pipeline (tools/pipelineStacks.ts) to order the deploy jobs; only checked here.
-    if (value("deployOrder") !== undefined) readInteger(value("deployOrder"), key("deployOrder"), problems, LIMITS.deployOrder);
+    if (value("deployOrder") !== undefined) read(FIELDS.deployOrder, value("deployOrder"), key("deployOrder"), problems);
 
     // For the keyless presets: every boundary a role of this stack may carry (the stack's and the
     // entries' own), so keyless's role can create each of them.
@@ -399,25 +362,17 @@ function readDeployment(entry: unknown, entryKey: string, context: EntryContext)
     }
     const before = problems.size;
     rejectUnknownFields(entry, REPOSITORY_FIELDS, entryKey, problems);
+    const field = entryField(entry, entryKey, problems);
 
     const repository =
         entry.name === undefined
             ? (problems.add(`${entryKey}.name`, "missing; give the repository's name (without the owner)"), undefined)
-            : readString(entry.name, `${entryKey}.name`, problems, {
-                  test: isRepositoryName,
-                  expected: "a repository name (letters, digits, . _ -; no owner, no wildcard)",
-              });
+            : field("name");
 
     const trustContext = readTrustContext(entry, entryKey, context);
-    const subjectFormat =
-        entry.subjectFormat === undefined
-            ? "auto"
-            : (readString(entry.subjectFormat, `${entryKey}.subjectFormat`, problems, {
-                  test: (format) => (SUBJECT_FORMATS as readonly string[]).includes(format),
-                  expected: `one of ${SUBJECT_FORMATS.join(", ")}`,
-              }) as SubjectFormat | "auto" | undefined);
-    const ownerId = readOptionalId(entry.ownerId, `${entryKey}.ownerId`, problems);
-    const repositoryId = readOptionalId(entry.repositoryId, `${entryKey}.repositoryId`, problems);
+    const subjectFormat: SubjectFormat | "auto" | undefined = entry.subjectFormat === undefined ? "auto" : field("subjectFormat");
+    const ownerId = field("ownerId");
+    const repositoryId = field("repositoryId");
     if ((ownerId === undefined) !== (repositoryId === undefined)) {
         problems.add(entryKey, "ownerId and repositoryId pin the immutable subject together; set both or neither");
     }
@@ -429,7 +384,7 @@ function readDeployment(entry: unknown, entryKey: string, context: EntryContext)
     const roleName =
         entry.roleName === undefined
             ? repository && trustContext && `${repository}-${label}`
-            : readString(entry.roleName, `${entryKey}.roleName`, problems);
+            : field("roleName");
     if (roleName !== undefined && !isIamRoleName(roleName)) {
         problems.add(
             entry.roleName === undefined ? entryKey : `${entryKey}.roleName`,
@@ -442,10 +397,10 @@ function readDeployment(entry: unknown, entryKey: string, context: EntryContext)
     const maxSessionDuration =
         entry.maxSessionDuration === undefined
             ? context.stackProtection.maxSessionDuration
-            : readInteger(entry.maxSessionDuration, `${entryKey}.maxSessionDuration`, problems, MAX_SESSION);
+            : field("maxSessionDuration");
     let permissionsBoundaryArn = context.permissionsBoundaryArn;
     if (entry.permissionsBoundaryArn !== undefined) {
-        permissionsBoundaryArn = readString(entry.permissionsBoundaryArn, `${entryKey}.permissionsBoundaryArn`, problems);
+        permissionsBoundaryArn = field("permissionsBoundaryArn");
         if (permissionsBoundaryArn && scope) {
             checkPolicyArn(permissionsBoundaryArn, `${entryKey}.permissionsBoundaryArn`, scope, problems);
         }
@@ -492,7 +447,8 @@ function intendedContext(entry: JsonObject, context: EntryContext): TrustContext
 
 function readTrustContext(entry: JsonObject, entryKey: string, context: EntryContext): TrustContext | undefined {
     const { problems } = context;
-    const given = (["environment", "branch", "tag", "pullRequest"] as const).filter((field) => entry[field] !== undefined);
+    const field = entryField(entry, entryKey, problems);
+    const given = (["environment", "branch", "tag", "pullRequest"] as const).filter((name) => entry[name] !== undefined);
     if (given.length > 1) {
         problems.add(
             entryKey,
@@ -502,31 +458,22 @@ function readTrustContext(entry: JsonObject, entryKey: string, context: EntryCon
     }
     switch (given[0]) {
         case "branch": {
-            const branch = readString(entry.branch, `${entryKey}.branch`, problems, {
-                test: isGitRefName,
-                expected: "one exact branch name (no * ? [ or spaces): a trust names one branch",
-            });
+            const branch = field("branch");
             return branch === undefined ? undefined : { kind: "branch", branch };
         }
         case "tag": {
-            const tag = readString(entry.tag, `${entryKey}.tag`, problems, {
-                test: isGitRefName,
-                expected: "one exact tag name (no * ? [ or spaces): a trust names one tag",
-            });
+            const tag = field("tag");
             return tag === undefined ? undefined : { kind: "tag", tag };
         }
         case "pullRequest": {
-            const pullRequest = readBoolean(entry.pullRequest, `${entryKey}.pullRequest`, problems);
+            const pullRequest = field("pullRequest");
             if (pullRequest === false) {
                 problems.add(`${entryKey}.pullRequest`, "false does nothing; remove it to trust the stack's environment");
             }
             return pullRequest ? { kind: "pullRequest" } : undefined;
         }
         case "environment": {
-            const environment = readString(entry.environment, `${entryKey}.environment`, problems, {
-                test: isEnvironmentName,
-                expected: "a GitHub environment name (letters, digits, space, . _ - /; no * ? or :)",
-            });
+            const environment = field("environment");
             return environment === undefined ? undefined : { kind: "environment", environment };
         }
         default:
@@ -537,38 +484,21 @@ function readTrustContext(entry: JsonObject, entryKey: string, context: EntryCon
     }
 }
 
-function readOptionalId(value: unknown, idKey: string, problems: Problems): number | undefined {
-    if (value === undefined) return undefined;
-    const id = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
-    if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0) {
-        problems.add(idKey, `expected GitHub's numeric ID (a positive whole number), got ${show(value)}`);
-        return undefined;
-    }
-    return id;
+/**
+ * Reads a field of a repository entry with its schema (components/config/schema.ts): its value,
+ * or undefined when it is unset or invalid (the problem is recorded under its key).
+ */
+function entryField(entry: JsonObject, entryKey: string, problems: Problems) {
+    return <F extends keyof typeof RepositoryEntrySchema.shape>(name: F): RepositoryEntry[F] | undefined =>
+        entry[name] === undefined
+            ? undefined
+            : (read(RepositoryEntrySchema.shape[name], entry[name], `${entryKey}.${name}`, problems) as RepositoryEntry[F] | undefined);
 }
 
-function readTeams(raw: unknown, teamsKey: string, problems: Problems): string[] | undefined {
-    const teams = readStringList(raw, teamsKey, problems, {
-        test: (slug) => /^[a-z0-9][a-z0-9_.-]*$/.test(slug),
-        expected: "a team slug (the lowercase name in the team's URL, without the organisation)",
-    });
-    if (teams) rejectDuplicates(teams, teamsKey, problems, "team");
-    return teams;
-}
-
-function readUsers(raw: unknown, usersKey: string, problems: Problems): string[] | undefined {
-    const users = readStringList(raw, usersKey, problems, { test: isGithubOwner, expected: "a GitHub user login" });
-    if (users) rejectDuplicates(users, usersKey, problems, "user");
-    return users;
-}
-
-function readRefPatterns(raw: unknown, patternsKey: string, problems: Problems): string[] | undefined {
-    const patterns = readStringList(raw, patternsKey, problems, {
-        test: isDeploymentRefPattern,
-        expected: "a branch or tag name pattern such as main or release/*",
-    });
-    if (patterns) rejectDuplicates(patterns, patternsKey, problems, "pattern");
-    return patterns;
+/** Reports case-insensitive duplicates in a list read from config; returns the list. */
+function unique<T extends readonly string[] | undefined>(list: T, listKey: string, problems: Problems, what: string): T {
+    if (list) rejectDuplicates(list, listKey, problems, what);
+    return list;
 }
 
 function readGithubTarget(
@@ -589,13 +519,7 @@ function readGithubTarget(
         }
         const stack = variableStackName(source.stack);
         const defaultPrefix = trustContext.kind === "pullRequest" ? `AWS_PREVIEW_${stack}` : `AWS_DEPLOY_${stack}`;
-        const prefix =
-            entry.variablePrefix === undefined
-                ? defaultPrefix
-                : readString(entry.variablePrefix, `${entryKey}.variablePrefix`, problems, {
-                      test: isActionsVariableName,
-                      expected: "a GitHub Actions variable name prefix (letters, digits, _; not GITHUB_)",
-                  });
+        const prefix = entry.variablePrefix === undefined ? defaultPrefix : entryField(entry, entryKey, problems)("variablePrefix");
         return prefix === undefined ? undefined : { kind: "repositoryVariables", prefix };
     }
     if (entry.variablePrefix !== undefined) {
@@ -605,8 +529,10 @@ function readGithubTarget(
         );
     }
 
-    const pick = <T>(field: string, fallback: T, read: (raw: unknown, k: string) => T | undefined): T =>
-        entry[field] === undefined ? fallback : read(entry[field], `${entryKey}.${field}`) ?? fallback;
+    // A setting the entry may override: the stack's when unset or invalid (the problem is recorded).
+    const field = entryField(entry, entryKey, problems);
+    const pick = <F extends keyof typeof stackProtection & keyof RepositoryEntry>(name: F): (typeof stackProtection)[F] =>
+        (field(name) as (typeof stackProtection)[F] | undefined) ?? stackProtection[name];
     let reviewerTeams = stackProtection.reviewerTeams;
     let reviewerUsers = stackProtection.reviewerUsers;
     if (entry.reviewers !== undefined) {
@@ -614,13 +540,13 @@ function readGithubTarget(
             problems.add(`${entryKey}.reviewers`, `expected an object with teams and/or users, got ${show(entry.reviewers)}`);
         } else {
             rejectUnknownFields(entry.reviewers, ["teams", "users"], `${entryKey}.reviewers`, problems);
-            reviewerTeams = readTeams(entry.reviewers.teams ?? [], `${entryKey}.reviewers.teams`, problems) ?? [];
-            reviewerUsers = readUsers(entry.reviewers.users ?? [], `${entryKey}.reviewers.users`, problems) ?? [];
+            const teamsKey = `${entryKey}.reviewers.teams`;
+            const usersKey = `${entryKey}.reviewers.users`;
+            reviewerTeams = unique(read(FIELDS.teams, entry.reviewers.teams ?? [], teamsKey, problems), teamsKey, problems, "team") ?? [];
+            reviewerUsers = unique(read(FIELDS.users, entry.reviewers.users ?? [], usersKey, problems), usersKey, problems, "user") ?? [];
         }
     }
-    const requireReviewers = pick("requireReviewers", stackProtection.requireReviewers, (raw, k) =>
-        readBoolean(raw, k, problems),
-    );
+    const requireReviewers = pick("requireReviewers");
     const reviewerCount = reviewerTeams.length + reviewerUsers.length;
     const reviewersKey = entry.reviewers === undefined ? `${PROJECT}:reviewerTeams/reviewerUsers` : `${entryKey}.reviewers`;
     if (requireReviewers && reviewerCount === 0) {
@@ -634,11 +560,9 @@ function readGithubTarget(
         problems.add(reviewersKey, `${reviewerCount} reviewers given; GitHub accepts at most ${MAX_REVIEWERS} teams and users together`);
     }
 
-    const protectedBranchesOnly = pick("protectedBranchesOnly", stackProtection.protectedBranchesOnly, (raw, k) =>
-        readBoolean(raw, k, problems),
-    );
-    const branches = pick("deploymentBranches", stackProtection.deploymentBranches, (raw, k) => readRefPatterns(raw, k, problems));
-    const tags = pick("deploymentTags", stackProtection.deploymentTags, (raw, k) => readRefPatterns(raw, k, problems));
+    const protectedBranchesOnly = pick("protectedBranchesOnly");
+    const branches = entry.deploymentBranches === undefined ? stackProtection.deploymentBranches : unique(pick("deploymentBranches"), `${entryKey}.deploymentBranches`, problems, "pattern");
+    const tags = entry.deploymentTags === undefined ? stackProtection.deploymentTags : unique(pick("deploymentTags"), `${entryKey}.deploymentTags`, problems, "pattern");
     let branchPolicy: EnvironmentProtection["branchPolicy"];
     if (protectedBranchesOnly) {
         if (entry.deploymentBranches !== undefined || entry.deploymentTags !== undefined) {
@@ -674,32 +598,13 @@ function readGithubTarget(
             requireReviewers,
             reviewerTeams,
             reviewerUsers,
-            preventSelfReview: pick("preventSelfReview", stackProtection.preventSelfReview, (raw, k) =>
-                readBoolean(raw, k, problems),
-            ),
-            waitTimer: pick("waitTimer", stackProtection.waitTimer, (raw, k) => readInteger(raw, k, problems, WAIT_TIMER)),
+            preventSelfReview: pick("preventSelfReview"),
+            waitTimer: pick("waitTimer"),
             branchPolicy,
         },
         secrets,
         variables,
     };
-}
-
-/** The fix for an account ID that is nearly one: dashes as the console shows it, or lost digits. */
-function accountIdHint(raw: unknown): string {
-    if (typeof raw !== "string") return "";
-    const digits = raw.replace(/[-\s]/g, "");
-    if (digits !== raw && isAccountId(digits)) return `; write it without dashes: "${digits}"`;
-    if (/^\d{1,11}$/.test(raw)) {
-        return `; it has ${raw.length} digits: if it begins with 0, YAML read it as a number and dropped the zeros, so write all 12 digits in quotes`;
-    }
-    return "";
-}
-
-/** The fix for a region missing a dash (`us-east1` for us-east-1). */
-function regionHint(raw: string | undefined): string {
-    const fixed = raw?.replace(/^([a-z]{2}(?:-[a-z]+)+)(\d)$/, "$1-$2");
-    return fixed !== undefined && fixed !== raw && isRegion(fixed) ? `; did you mean ${fixed}?` : "";
 }
 
 /** What to do when a secret value was pasted into the stack file in plaintext. */
@@ -834,7 +739,7 @@ function readPermissions(
     const managedPolicyArns =
         raw.managedPolicyArns === undefined
             ? []
-            : readStringList(raw.managedPolicyArns, `${permissionsKey}.managedPolicyArns`, problems) ?? [];
+            : read(FIELDS.textList, raw.managedPolicyArns, `${permissionsKey}.managedPolicyArns`, problems) ?? [];
     managedPolicyArns.forEach((arn, index) => {
         const arnKey = `${permissionsKey}.managedPolicyArns[${index}]`;
         if (scope) checkPolicyArn(arn, arnKey, scope, problems);
@@ -942,24 +847,21 @@ function nonEmpty(list: string[] | undefined, listKey: string, problems: Problem
 function readEcs(raw: unknown, ecsKey: string, scope: ResourceScope | undefined, problems: Problems) {
     const fields = readFields(raw, ecsKey, PRESET_FIELDS.ecs, problems);
     if (!fields) return undefined;
-    const cluster = readString(fields.cluster, `${ecsKey}.cluster`, problems, { test: isEcsName, expected: "an ECS cluster name" });
+    const cluster = read(FIELDS.ecsCluster, fields.cluster, `${ecsKey}.cluster`, problems);
     const services = nonEmpty(
-        readStringList(fields.services, `${ecsKey}.services`, problems, { test: isEcsName, expected: "an ECS service name" }),
+        read(FIELDS.ecsServices, fields.services, `${ecsKey}.services`, problems),
         `${ecsKey}.services`,
         problems,
         "service",
     );
     const ecrRepositories = nonEmpty(
-        readStringList(fields.ecrRepositories, `${ecsKey}.ecrRepositories`, problems, {
-            test: isEcrRepositoryName,
-            expected: "an ECR repository name (lowercase, e.g. team/api)",
-        }),
+        read(FIELDS.ecrRepositories, fields.ecrRepositories, `${ecsKey}.ecrRepositories`, problems),
         `${ecsKey}.ecrRepositories`,
         problems,
         "repository",
     );
     const taskRoleArns = nonEmpty(
-        readStringList(fields.taskRoleArns, `${ecsKey}.taskRoleArns`, problems),
+        read(FIELDS.textList, fields.taskRoleArns, `${ecsKey}.taskRoleArns`, problems),
         `${ecsKey}.taskRoleArns`,
         problems,
         "role",
@@ -983,10 +885,7 @@ function readLambda(raw: unknown, lambdaKey: string, problems: Problems) {
     const fields = readFields(raw, lambdaKey, PRESET_FIELDS.lambda, problems);
     if (!fields) return undefined;
     const functions = nonEmpty(
-        readStringList(fields.functions, `${lambdaKey}.functions`, problems, {
-            test: isLambdaFunctionName,
-            expected: "a Lambda function name (not an ARN, no wildcard)",
-        }),
+        read(FIELDS.lambdaFunctions, fields.functions, `${lambdaKey}.functions`, problems),
         `${lambdaKey}.functions`,
         problems,
         "function",
@@ -997,11 +896,8 @@ function readLambda(raw: unknown, lambdaKey: string, problems: Problems) {
 function readStaticSite(raw: unknown, siteKey: string, problems: Problems) {
     const fields = readFields(raw, siteKey, PRESET_FIELDS.staticSite, problems);
     if (!fields) return undefined;
-    const bucket = readString(fields.bucket, `${siteKey}.bucket`, problems, { test: isS3BucketName, expected: "an S3 bucket name" });
-    const distributionId = readString(fields.distributionId, `${siteKey}.distributionId`, problems, {
-        test: isCloudFrontDistributionId,
-        expected: "a CloudFront distribution ID such as E2QWRUHEXAMPLE",
-    });
+    const bucket = read(FIELDS.s3Bucket, fields.bucket, `${siteKey}.bucket`, problems);
+    const distributionId = read(FIELDS.distributionId, fields.distributionId, `${siteKey}.distributionId`, problems);
     return bucket && distributionId ? { bucket, distributionId } : undefined;
 }
 
@@ -1036,19 +932,10 @@ function readStatements(raw: unknown, statementsKey: string, problems: Problems)
         const sid =
             statement.Sid === undefined
                 ? undefined
-                : readString(statement.Sid, `${statementKey}.Sid`, problems, { test: (s) => /^[A-Za-z0-9]+$/.test(s), expected: "an alphanumeric Sid" });
-        const effect = readString(statement.Effect, `${statementKey}.Effect`, problems, {
-            test: (e) => e === "Allow" || e === "Deny",
-            expected: "Allow or Deny",
-        }) as "Allow" | "Deny" | undefined;
-        const actions = readStringList(statement.Action, `${statementKey}.Action`, problems, {
-            test: (action) => action === "*" || /^[a-z0-9-]+:[A-Za-z0-9*?]+$/.test(action),
-            expected: "an IAM action such as s3:GetObject",
-        });
-        const resources = readStringList(statement.Resource, `${statementKey}.Resource`, problems, {
-            test: (resource) => resource === "*" || resource.startsWith("arn:"),
-            expected: 'an ARN (or "*")',
-        });
+                : read(FIELDS.sid, statement.Sid, `${statementKey}.Sid`, problems);
+        const effect = read(FIELDS.effect, statement.Effect, `${statementKey}.Effect`, problems);
+        const actions = read(FIELDS.actions, statement.Action, `${statementKey}.Action`, problems);
+        const resources = read(FIELDS.resources, statement.Resource, `${statementKey}.Resource`, problems);
         if (actions?.length === 0) problems.add(`${statementKey}.Action`, "empty; name the actions");
         if (resources?.length === 0) problems.add(`${statementKey}.Resource`, "empty; name the resources");
         let condition: Statement["Condition"];

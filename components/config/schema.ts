@@ -9,7 +9,9 @@
 // (components/config.ts), not here.
 
 import { z } from "zod";
-import { NAME_PATTERNS } from "../names";
+import { show } from "../configReader";
+import { isDeploymentRefPattern, isEcrRepositoryName, isGitRefName, isIamPath, isS3BucketName, NAME_PATTERNS } from "../names";
+import { IAM_LIMITS } from "../realServices/iam";
 import { MAX_ENVIRONMENT_REVIEWERS, WAIT_TIMER_RANGE } from "../realServices/github";
 
 /** The config namespace of the program (the project name). */
@@ -24,9 +26,42 @@ const fromDigits = (value: unknown) => (typeof value === "string" && /^-?\d+$/.t
 const fromBooleanText = (value: unknown) => (value === "true" || value === "false" ? value === "true" : value);
 const fromSingleString = (value: unknown) => (typeof value === "string" ? [value] : value);
 
-const wholeNumber = (min: number, max: number) => z.preprocess(fromDigits, z.int().min(min).max(max));
-const flag = () => z.preprocess(fromBooleanText, z.boolean());
-const stringList = (item: z.ZodString, maxItems = Number.MAX_SAFE_INTEGER) => z.preprocess(fromSingleString, z.array(item).max(maxItems));
+// Each field carries the words of its problems: the key path is added where it is read
+// (components/config/issues.ts), values are shown with `show` (credentials never echoed).
+
+/** A string; with a rule, the problem says what the value is not (`"api*" is not a repository name ...`). */
+function text(rule?: { pattern?: RegExp; test?: (value: string) => boolean; expected: string | ((value: string) => string) }) {
+    let schema = z.string({ error: (issue) => `expected a string, got ${show(issue.input)}` });
+    if (!rule) return schema;
+    const expected = rule.expected;
+    const problem = (issue: { input: unknown }) =>
+        `${show(issue.input)} is not ${typeof expected === "string" ? expected : expected(String(issue.input))}`;
+    if (rule.pattern) schema = schema.regex(rule.pattern, { error: problem });
+    if (rule.test) schema = schema.refine(rule.test, { error: problem });
+    return schema;
+}
+
+/** A whole number within a range; digit strings count (Pulumi passes config as text). */
+const wholeNumber = (range: { min: number; max: number; why: string }) =>
+    z.preprocess(
+        fromDigits,
+        z
+            .int({ error: (issue) => `expected a whole number, got ${show(issue.input)}` })
+            .min(range.min, { error: (issue) => `${String(issue.input)} is outside ${range.min}-${range.max} (${range.why})` })
+            .max(range.max, { error: (issue) => `${String(issue.input)} is outside ${range.min}-${range.max} (${range.why})` }),
+    );
+const flag = () => z.preprocess(fromBooleanText, z.boolean({ error: (issue) => `expected true or false, got ${show(issue.input)}` }));
+/** A list of strings; one string stands for a list of one. */
+const stringList = (item: z.ZodType<string>) =>
+    z.preprocess(fromSingleString, z.array(item, { error: (issue) => `expected a list of strings, got ${show(issue.input)}` }));
+/** GitHub's numeric ID of an owner or repository. */
+const githubId = () =>
+    z.preprocess(
+        fromDigits,
+        z.int({ error: (issue) => `expected GitHub's numeric ID (a positive whole number), got ${show(issue.input)}` }).min(1, {
+            error: (issue) => `expected GitHub's numeric ID (a positive whole number), got ${show(issue.input)}`,
+        }),
+    );
 
 /** Limits the stack file's values must keep, with the service that sets each. */
 export const LIMITS = {
@@ -57,16 +92,77 @@ export const PATTERNS = {
     resource: /^(?:\*|arn:.*)$/,
 } as const;
 
-const refPatterns = () => stringList(z.string().regex(PATTERNS.deploymentRefPattern));
-const teams = () => stringList(z.string().regex(PATTERNS.teamSlug), LIMITS.reviewers);
-const users = () => stringList(z.string().regex(PATTERNS.githubOwner), LIMITS.reviewers);
+/** The fix for an account ID that is nearly one: dashes as the console shows it, or lost digits. */
+function accountIdHint(value: string): string {
+    const digits = value.replace(/[-\s]/g, "");
+    if (digits !== value && PATTERNS.accountId.test(digits)) return `; write it without dashes: "${digits}"`;
+    if (/^\d{1,11}$/.test(value)) {
+        return `; it has ${value.length} digit${value.length === 1 ? "" : "s"}: if it begins with 0, YAML read it as a number and dropped the zeros, so write all 12 digits in quotes`;
+    }
+    return "";
+}
+
+/** The fix for a region missing a dash (`us-east1` for us-east-1). */
+function regionHint(value: string): string {
+    const fixed = value.replace(/^([a-z]{2}(?:-[a-z]+)+)(\d)$/, "$1-$2");
+    return fixed !== value && PATTERNS.region.test(fixed) ? `; did you mean ${fixed}?` : "";
+}
+
+/** The field schemas, each with the words of its problems; the stack and entry schemas below are built from them. */
+export const FIELDS = {
+    text: text(),
+    textList: stringList(text()),
+    accountId: text({ pattern: PATTERNS.accountId, expected: (value) => `a 12-digit AWS account ID (quote it in YAML so leading zeros survive)${accountIdHint(value)}` }),
+    environment: text({ pattern: PATTERNS.environmentName, expected: "a GitHub environment name (letters, digits, space, . _ - /; no * ? or :)" }),
+    enterpriseSlug: text({ pattern: PATTERNS.enterpriseSlug, expected: "an enterprise slug (lowercase letters, digits and -) or empty for github.com" }),
+    rolePath: text({
+        pattern: PATTERNS.iamPath,
+        test: isIamPath,
+        expected: `an IAM path such as /github-actions/ (at most ${IAM_LIMITS.path} printable ASCII characters, beginning and ending with /, no * or ?)`,
+    }),
+    maxSessionDuration: wholeNumber(LIMITS.maxSessionDuration),
+    waitTimer: wholeNumber(LIMITS.waitTimer),
+    deployOrder: wholeNumber(LIMITS.deployOrder),
+    flag: flag(),
+    // The limit of six is on teams and users together, checked over both (components/config.ts);
+    // the JSON Schema can only say it of each list.
+    teams: stringList(text({ pattern: PATTERNS.teamSlug, expected: "a team slug (the lowercase name in the team's URL, without the organisation)" })).meta({ maxItems: LIMITS.reviewers }),
+    users: stringList(text({ pattern: PATTERNS.githubOwner, expected: "a GitHub user login" })).meta({ maxItems: LIMITS.reviewers }),
+    refPatterns: stringList(text({ pattern: PATTERNS.deploymentRefPattern, test: isDeploymentRefPattern, expected: "a branch or tag name pattern such as main or release/*" })),
+    repositoryName: text({ pattern: PATTERNS.repositoryName, expected: "a repository name (letters, digits, . _ -; no owner, no wildcard)" }),
+    branch: text({ pattern: PATTERNS.gitRefName, test: isGitRefName, expected: "one exact branch name (no * ? [ or spaces): a trust names one branch" }),
+    tag: text({ pattern: PATTERNS.gitRefName, test: isGitRefName, expected: "one exact tag name (no * ? [ or spaces): a trust names one tag" }),
+    subjectFormat: z.enum(["auto", "legacy", "immutable", "both"], {
+        error: (issue) =>
+            typeof issue.input === "string" ? `${show(issue.input)} is not one of auto, legacy, immutable, both` : `expected a string, got ${show(issue.input)}`,
+    }),
+    githubId: githubId(),
+    variablePrefix: text({ pattern: PATTERNS.actionsVariableName, expected: "a GitHub Actions variable name prefix (letters, digits, _; not GITHUB_)" }),
+    ecsCluster: text({ pattern: PATTERNS.ecsName, expected: "an ECS cluster name" }),
+    ecsServices: stringList(text({ pattern: PATTERNS.ecsName, expected: "an ECS service name" })),
+    ecrRepositories: stringList(text({ test: isEcrRepositoryName, expected: "an ECR repository name (lowercase, e.g. team/api)" })),
+    lambdaFunctions: stringList(text({ pattern: PATTERNS.lambdaFunctionName, expected: "a Lambda function name (not an ARN, no wildcard)" })),
+    s3Bucket: text({ test: isS3BucketName, expected: "an S3 bucket name" }),
+    distributionId: text({ pattern: PATTERNS.cloudFrontDistributionId, expected: "a CloudFront distribution ID such as E2QWRUHEXAMPLE" }),
+    sid: text({ pattern: PATTERNS.sid, expected: "an alphanumeric Sid" }),
+    effect: z.enum(["Allow", "Deny"], {
+        error: (issue) => (typeof issue.input === "string" ? `${show(issue.input)} is not Allow or Deny` : `expected a string, got ${show(issue.input)}`),
+    }),
+    actions: stringList(text({ pattern: PATTERNS.iamAction, expected: "an IAM action such as s3:GetObject" })),
+    resources: stringList(text({ pattern: PATTERNS.resource, expected: 'an ARN (or "*")' })),
+    githubOwner: text({ pattern: PATTERNS.githubOwner, expected: "a GitHub organisation or user login (set it with `pulumi config set github:owner <org>`)" }),
+    region: text({
+        pattern: PATTERNS.region,
+        expected: (value) => `an AWS region such as eu-west-1${regionHint(value)} (set it with \`pulumi config set aws:region <region>\`)`,
+    }),
+};
 
 const EcsPresetSchema = z
     .strictObject({
-        cluster: z.string().regex(PATTERNS.ecsName).meta({ description: "The ECS cluster the services run in." }),
-        services: stringList(z.string().regex(PATTERNS.ecsName)).meta({ description: "Services the job may update." }),
-        ecrRepositories: stringList(z.string().min(2).max(256)).meta({ description: "ECR repositories the job pushes images to (e.g. team/api)." }),
-        taskRoleArns: stringList(z.string().regex(/^arn:[a-z-]+:iam::\d{12}:role\//)).meta({
+        cluster: FIELDS.ecsCluster.meta({ description: "The ECS cluster the services run in." }),
+        services: FIELDS.ecsServices.meta({ description: "Services the job may update." }),
+        ecrRepositories: FIELDS.ecrRepositories.meta({ description: "ECR repositories the job pushes images to (e.g. team/api)." }),
+        taskRoleArns: FIELDS.textList.meta({
             description: "Exact ARNs of the task and execution roles the task definitions name (iam:PassRole on these only, to ecs-tasks.amazonaws.com).",
         }),
     })
@@ -74,14 +170,14 @@ const EcsPresetSchema = z
 
 const LambdaPresetSchema = z
     .strictObject({
-        functions: stringList(z.string().regex(PATTERNS.lambdaFunctionName)).meta({ description: "Function names (not ARNs, no wildcard)." }),
+        functions: FIELDS.lambdaFunctions.meta({ description: "Function names (not ARNs, no wildcard)." }),
     })
     .meta({ description: "Update the code of named Lambda functions and publish a version." });
 
 const StaticSitePresetSchema = z
     .strictObject({
-        bucket: z.string().min(3).max(63).meta({ description: "The S3 bucket the build is synced to." }),
-        distributionId: z.string().regex(PATTERNS.cloudFrontDistributionId).meta({ description: "The CloudFront distribution to invalidate, e.g. E2QWRUHEXAMPLE." }),
+        bucket: FIELDS.s3Bucket.meta({ description: "The S3 bucket the build is synced to." }),
+        distributionId: FIELDS.distributionId.meta({ description: "The CloudFront distribution to invalidate, e.g. E2QWRUHEXAMPLE." }),
     })
     .meta({ description: "Sync a build to a named S3 bucket and invalidate a named CloudFront distribution." });
 
@@ -89,10 +185,10 @@ const NoFields = z.strictObject({});
 
 const StatementSchema = z
     .strictObject({
-        Sid: z.string().regex(PATTERNS.sid).optional(),
-        Effect: z.enum(["Allow", "Deny"]),
-        Action: stringList(z.string().regex(PATTERNS.iamAction)),
-        Resource: stringList(z.string().regex(PATTERNS.resource)),
+        Sid: FIELDS.sid.optional(),
+        Effect: FIELDS.effect,
+        Action: FIELDS.actions,
+        Resource: FIELDS.resources,
         Condition: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
     })
     .meta({ description: "An IAM statement: allow-lists only (no NotAction, NotResource or Principal)." });
@@ -111,7 +207,7 @@ export const PermissionsSchema = z
             description: "keyless's read-only preview and drift roles (`keylessRead: {}`); the only preset a pullRequest role may use.",
         }),
         statements: z.array(StatementSchema).optional().meta({ description: "Extra IAM statements (allow-lists only)." }),
-        managedPolicyArns: stringList(z.string().regex(/^arn:[a-z-]+:iam::(?:aws|\d{12}):policy\//)).optional().meta({
+        managedPolicyArns: FIELDS.textList.optional().meta({
             description: "Managed policies to attach (never admin ones).",
         }),
     })
@@ -119,19 +215,19 @@ export const PermissionsSchema = z
 
 /** Fields that shape a GitHub environment; they make no sense on branch, tag or pull_request roles. */
 const environmentFields = {
-    requireReviewers: flag().optional().meta({ description: "Overrides keyless:requireReviewers." }),
+    requireReviewers: FIELDS.flag.optional().meta({ description: "Overrides keyless:requireReviewers." }),
     reviewers: z
         .strictObject({
-            teams: teams().optional().meta({ description: "Team slugs who approve deployments." }),
-            users: users().optional().meta({ description: "User logins who approve deployments." }),
+            teams: FIELDS.teams.optional().meta({ description: "Team slugs who approve deployments." }),
+            users: FIELDS.users.optional().meta({ description: "User logins who approve deployments." }),
         })
         .optional()
         .meta({ description: `Overrides keyless:reviewerTeams and keyless:reviewerUsers (at most ${LIMITS.reviewers} together).` }),
-    preventSelfReview: flag().optional().meta({ description: "Overrides keyless:preventSelfReview." }),
-    waitTimer: wholeNumber(LIMITS.waitTimer.min, LIMITS.waitTimer.max).optional().meta({ description: "Overrides keyless:waitTimer." }),
-    deploymentBranches: refPatterns().optional().meta({ description: "Overrides keyless:deploymentBranches." }),
-    deploymentTags: refPatterns().optional().meta({ description: "Overrides keyless:deploymentTags." }),
-    protectedBranchesOnly: flag().optional().meta({ description: "Overrides keyless:protectedBranchesOnly." }),
+    preventSelfReview: FIELDS.flag.optional().meta({ description: "Overrides keyless:preventSelfReview." }),
+    waitTimer: FIELDS.waitTimer.optional().meta({ description: "Overrides keyless:waitTimer." }),
+    deploymentBranches: FIELDS.refPatterns.optional().meta({ description: "Overrides keyless:deploymentBranches." }),
+    deploymentTags: FIELDS.refPatterns.optional().meta({ description: "Overrides keyless:deploymentTags." }),
+    protectedBranchesOnly: FIELDS.flag.optional().meta({ description: "Overrides keyless:protectedBranchesOnly." }),
     secrets: z
         .record(z.string().regex(PATTERNS.actionsVariableName), z.string().regex(PATTERNS.configKeyName))
         .optional()
@@ -150,22 +246,24 @@ export const ENVIRONMENT_ONLY_FIELDS = Object.keys(environmentFields) as (keyof 
 
 export const RepositoryEntrySchema = z
     .strictObject({
-        name: z.string().regex(PATTERNS.repositoryName).meta({ description: "Repository name, without the owner. No wildcard." }),
-        environment: z.string().regex(PATTERNS.environmentName).optional().meta({ description: "The GitHub environment trusted (default: keyless:environment)." }),
-        branch: z.string().regex(PATTERNS.gitRefName).optional().meta({ description: "Instead of an environment, trust one exact branch (ref:refs/heads/<branch>)." }),
-        tag: z.string().regex(PATTERNS.gitRefName).optional().meta({ description: "Instead of an environment, trust one exact tag (ref:refs/tags/<tag>)." }),
-        pullRequest: z.literal(true).optional().meta({ description: "Instead of an environment, trust pull_request runs (read-only presets only)." }),
-        subjectFormat: z.enum(["auto", "legacy", "immutable", "both"]).optional().meta({ description: "Which `sub` form the role trusts (default auto)." }),
-        ownerId: wholeNumber(1, Number.MAX_SAFE_INTEGER).optional().meta({ description: "GitHub's numeric owner ID, pinned (with repositoryId)." }),
-        repositoryId: wholeNumber(1, Number.MAX_SAFE_INTEGER).optional().meta({ description: "GitHub's numeric repository ID, pinned (with ownerId)." }),
-        roleName: z.string().regex(PATTERNS.iamRoleName).optional().meta({
+        name: FIELDS.repositoryName.meta({ description: "Repository name, without the owner. No wildcard." }),
+        environment: FIELDS.environment.optional().meta({ description: "The GitHub environment trusted (default: keyless:environment)." }),
+        branch: FIELDS.branch.optional().meta({ description: "Instead of an environment, trust one exact branch (ref:refs/heads/<branch>)." }),
+        tag: FIELDS.tag.optional().meta({ description: "Instead of an environment, trust one exact tag (ref:refs/tags/<tag>)." }),
+        // `false` does nothing, and is refused as such (components/config.ts).
+        pullRequest: FIELDS.flag.optional().meta({ const: true, description: "Instead of an environment, trust pull_request runs (read-only presets only)." }),
+        subjectFormat: FIELDS.subjectFormat.optional().meta({ description: "Which `sub` form the role trusts (default auto)." }),
+        ownerId: FIELDS.githubId.optional().meta({ description: "GitHub's numeric owner ID, pinned (with repositoryId)." }),
+        repositoryId: FIELDS.githubId.optional().meta({ description: "GitHub's numeric repository ID, pinned (with ownerId)." }),
+        // Checked with the derived name, which has no key of its own (components/config.ts).
+        roleName: FIELDS.text.optional().meta({ pattern: PATTERNS.iamRoleName.source,
             description: "IAM role name (default <name>-<environment>, <name>-branch-<branch>, <name>-tag-<tag>, <name>-pull-request).",
         }),
-        maxSessionDuration: wholeNumber(LIMITS.maxSessionDuration.min, LIMITS.maxSessionDuration.max).optional().meta({ description: "Overrides keyless:maxSessionDuration." }),
-        permissionsBoundaryArn: z.string().optional().meta({ description: "Overrides keyless:permissionsBoundaryArn." }),
+        maxSessionDuration: FIELDS.maxSessionDuration.optional().meta({ description: "Overrides keyless:maxSessionDuration." }),
+        permissionsBoundaryArn: FIELDS.text.optional().meta({ description: "Overrides keyless:permissionsBoundaryArn." }),
         permissions: PermissionsSchema,
         ...environmentFields,
-        variablePrefix: z.string().regex(PATTERNS.actionsVariableName).optional().meta({
+        variablePrefix: FIELDS.variablePrefix.optional().meta({
             description: "Branch, tag and pull_request roles: the repository variables <prefix>_ROLE_ARN and <prefix>_REGION (default AWS_DEPLOY_<STACK>, AWS_PREVIEW_<STACK> for pull requests).",
         }),
     })
@@ -176,40 +274,40 @@ export const RepositoryEntrySchema = z
  * declares its default; a key without one is required, unless `.optional()`.
  */
 export const StackSchema = z.strictObject({
-    accountId: z.string().regex(PATTERNS.accountId).meta({
+    accountId: FIELDS.accountId.meta({
         description: "The 12-digit AWS account this stack deploys into. The program refuses to run with credentials for another account. Quote it in YAML.",
     }),
-    environment: z.string().regex(PATTERNS.environmentName).meta({
+    environment: FIELDS.environment.meta({
         description: "The GitHub environment this stack's deploy roles trust (repo:OWNER/REPO:environment:<this>), e.g. production. A repository entry may name another.",
     }),
     repositories: z.array(RepositoryEntrySchema).min(1).meta({
         description: "The repositories that deploy from this stack: a list of entries (name, permissions, and optional context, protection, secrets and variables). See schema/stack.schema.json and docs/configuration.md.",
     }),
-    oidcProviderArn: z.string().default("").meta({
+    oidcProviderArn: FIELDS.text.default("").meta({
         description: "ARN of an existing IAM OIDC provider for GitHub's issuer to adopt instead of creating one (an account holds one per issuer). Empty creates it.",
     }),
-    enterpriseSlug: z.string().regex(PATTERNS.enterpriseSlug).default("").meta({
+    enterpriseSlug: FIELDS.enterpriseSlug.default("").meta({
         description: "GitHub Enterprise Cloud slug whose custom issuer (token.actions.githubusercontent.com/<slug>) is enabled. Empty uses github.com's issuer.",
     }),
-    rolePath: z.string().max(512).regex(PATTERNS.iamPath).default("/github-actions/").meta({ description: "IAM path of every deploy role." }),
-    maxSessionDuration: wholeNumber(LIMITS.maxSessionDuration.min, LIMITS.maxSessionDuration.max).default(3600).meta({
+    rolePath: FIELDS.rolePath.default("/github-actions/").meta({ description: "IAM path of every deploy role." }),
+    maxSessionDuration: FIELDS.maxSessionDuration.default(3600).meta({
         description: "Longest role session in seconds (AWS accepts 3600-43200).",
     }),
-    permissionsBoundaryArn: z.string().default("").meta({ description: "Managed policy set as permissions boundary on every deploy role. Empty sets none." }),
-    requireReviewers: flag().default(true).meta({
+    permissionsBoundaryArn: FIELDS.text.default("").meta({ description: "Managed policy set as permissions boundary on every deploy role. Empty sets none." }),
+    requireReviewers: FIELDS.flag.default(true).meta({
         description:
             "Whether every environment must name reviewers who approve deployments. An environment that the organisation's policy pack configuration (policy/config/organization.json) protects needs reviewers regardless.",
     }),
-    reviewerTeams: teams().default([]).meta({ description: `Slugs of teams who approve deployments (up to ${LIMITS.reviewers} teams and users together).` }),
-    reviewerUsers: users().default([]).meta({ description: "Logins of users who approve deployments." }),
-    preventSelfReview: flag().default(true).meta({ description: "Whether whoever triggered a deployment is kept from approving it." }),
-    waitTimer: wholeNumber(LIMITS.waitTimer.min, LIMITS.waitTimer.max).default(0).meta({ description: "Minutes an approved deployment waits before it runs (0-43200)." }),
-    deploymentBranches: refPatterns().default(["main"]).meta({ description: "Branch name patterns allowed to deploy to the environments (`release/*` is fine here)." }),
-    deploymentTags: refPatterns().default([]).meta({ description: "Tag name patterns allowed to deploy to the environments." }),
-    protectedBranchesOnly: flag().default(false).meta({
+    reviewerTeams: FIELDS.teams.default([]).meta({ description: `Slugs of teams who approve deployments (up to ${LIMITS.reviewers} teams and users together).` }),
+    reviewerUsers: FIELDS.users.default([]).meta({ description: "Logins of users who approve deployments." }),
+    preventSelfReview: FIELDS.flag.default(true).meta({ description: "Whether whoever triggered a deployment is kept from approving it." }),
+    waitTimer: FIELDS.waitTimer.default(0).meta({ description: "Minutes an approved deployment waits before it runs (0-43200)." }),
+    deploymentBranches: FIELDS.refPatterns.default(["main"]).meta({ description: "Branch name patterns allowed to deploy to the environments (`release/*` is fine here)." }),
+    deploymentTags: FIELDS.refPatterns.default([]).meta({ description: "Tag name patterns allowed to deploy to the environments." }),
+    protectedBranchesOnly: FIELDS.flag.default(false).meta({
         description: "Allow only branches with branch protection to deploy, instead of deploymentBranches/deploymentTags.",
     }),
-    deployOrder: wholeNumber(LIMITS.deployOrder.min, LIMITS.deployOrder.max).optional().meta({
+    deployOrder: FIELDS.deployOrder.optional().meta({
         description:
             "The stack's place in the pipeline's deploy order (0-999; lower deploys first, ties by stack name). Unset, it follows the stack's name: " +
             "dev, development, sandbox, test and ci are 10; stag*, qa, uat and preprod 20; prod, production and live 30; any other 20.",
