@@ -211,35 +211,39 @@ export const PermissionsSchema = z
             description: "Managed policies to attach (never admin ones).",
         }),
     })
-    .meta({ description: "What the role may do: presets, extra statements and managed policies; at least one." });
+    .meta({
+        description:
+            "Presets (`ecs`, `lambda`, `staticSite`, and for keyless's own roles `keyless` and `keylessRead`), extra IAM `statements`, " +
+            "and `managedPolicyArns` (never admin ones). At least one.",
+    });
 
 /** Fields that shape a GitHub environment; they make no sense on branch, tag or pull_request roles. */
 const environmentFields = {
-    requireReviewers: FIELDS.flag.optional().meta({ description: "Overrides keyless:requireReviewers." }),
+    requireReviewers: FIELDS.flag.optional().meta({ description: "Overrides `keyless:requireReviewers` for this repository." }),
     reviewers: z
         .strictObject({
             teams: FIELDS.teams.optional().meta({ description: "Team slugs who approve deployments." }),
             users: FIELDS.users.optional().meta({ description: "User logins who approve deployments." }),
         })
         .optional()
-        .meta({ description: `Overrides keyless:reviewerTeams and keyless:reviewerUsers (at most ${LIMITS.reviewers} together).` }),
-    preventSelfReview: FIELDS.flag.optional().meta({ description: "Overrides keyless:preventSelfReview." }),
-    waitTimer: FIELDS.waitTimer.optional().meta({ description: "Overrides keyless:waitTimer." }),
-    deploymentBranches: FIELDS.refPatterns.optional().meta({ description: "Overrides keyless:deploymentBranches." }),
-    deploymentTags: FIELDS.refPatterns.optional().meta({ description: "Overrides keyless:deploymentTags." }),
-    protectedBranchesOnly: FIELDS.flag.optional().meta({ description: "Overrides keyless:protectedBranchesOnly." }),
+        .meta({ description: `Overrides \`keyless:reviewerTeams\` and \`keyless:reviewerUsers\` for this repository (at most ${LIMITS.reviewers} together).` }),
+    preventSelfReview: FIELDS.flag.optional().meta({ description: "Overrides `keyless:preventSelfReview` for this repository." }),
+    waitTimer: FIELDS.waitTimer.optional().meta({ description: "Overrides `keyless:waitTimer` for this repository." }),
+    deploymentBranches: FIELDS.refPatterns.optional().meta({ description: "Overrides `keyless:deploymentBranches` for this repository." }),
+    deploymentTags: FIELDS.refPatterns.optional().meta({ description: "Overrides `keyless:deploymentTags` for this repository." }),
+    protectedBranchesOnly: FIELDS.flag.optional().meta({ description: "Overrides `keyless:protectedBranchesOnly` for this repository." }),
     secrets: z
         .record(z.string().regex(PATTERNS.actionsVariableName), z.string().regex(PATTERNS.configKeyName))
         .optional()
         .meta({
             description:
                 "Environment secret name to the keyless config key holding its value, which must be stored encrypted " +
-                "(`pulumi config set --secret <key> <value>`). Values never go in this map.",
+                "(`pulumi config set --secret <key> <value>`). Values stay Pulumi secrets from the stack file to GitHub, and never go in this map.",
         }),
     variables: z
         .record(z.string().regex(PATTERNS.actionsVariableName), z.string().min(1))
         .optional()
-        .meta({ description: "Environment variable name to value (plaintext: anyone who can read the repository sees it; secrets go in `secrets`)." }),
+        .meta({ description: "Environment variable name to value. Plaintext: anyone who can read the repository sees it; a credential-shaped value is warned about (secrets go in `secrets`)." }),
 };
 
 export const ENVIRONMENT_ONLY_FIELDS = Object.keys(environmentFields) as (keyof typeof environmentFields)[];
@@ -247,24 +251,33 @@ export const ENVIRONMENT_ONLY_FIELDS = Object.keys(environmentFields) as (keyof 
 export const RepositoryEntrySchema = z
     .strictObject({
         name: FIELDS.repositoryName.meta({ description: "Repository name, without the owner. No wildcard." }),
-        environment: FIELDS.environment.optional().meta({ description: "The GitHub environment trusted (default: keyless:environment)." }),
-        branch: FIELDS.branch.optional().meta({ description: "Instead of an environment, trust one exact branch (ref:refs/heads/<branch>)." }),
-        tag: FIELDS.tag.optional().meta({ description: "Instead of an environment, trust one exact tag (ref:refs/tags/<tag>)." }),
+        environment: FIELDS.environment.optional().meta({ description: "The GitHub environment trusted (default: `keyless:environment`)." }),
+        branch: FIELDS.branch.optional().meta({
+            description:
+                "Instead of an environment, trust one exact branch (`ref:refs/heads/<branch>`). Exclusive with environment, tag and pullRequest: " +
+                "list a repository twice for two contexts. The role's ARN and region go into the repository variables `<variablePrefix>_ROLE_ARN` and `_REGION`.",
+        }),
+        tag: FIELDS.tag.optional().meta({ description: "Instead of an environment, trust one exact tag (`ref:refs/tags/<tag>`); published like a branch role." }),
         // `false` does nothing, and is refused as such (components/config.ts).
-        pullRequest: FIELDS.flag.optional().meta({ const: true, description: "Instead of an environment, trust pull_request runs (read-only presets only)." }),
-        subjectFormat: FIELDS.subjectFormat.optional().meta({ description: "Which `sub` form the role trusts (default auto)." }),
-        ownerId: FIELDS.githubId.optional().meta({ description: "GitHub's numeric owner ID, pinned (with repositoryId)." }),
-        repositoryId: FIELDS.githubId.optional().meta({ description: "GitHub's numeric repository ID, pinned (with ownerId)." }),
+        pullRequest: FIELDS.flag.optional().meta({ const: true, description:
+                "Instead of an environment, trust `pull_request` runs. No deployment presets: pull request runs execute whatever a contributor pushed. " +
+                "Published like a branch role (default prefix `AWS_PREVIEW_<STACK>`).",
+        }),
+        subjectFormat: FIELDS.subjectFormat.optional().meta({ description: "Which `sub` form the role trusts: `auto` (default), `immutable`, `legacy` or `both` (see Immutable subjects)." }),
+        ownerId: FIELDS.githubId.optional().meta({ description: "GitHub's numeric owner ID, pinned in the config (together with repositoryId or not at all)." }),
+        repositoryId: FIELDS.githubId.optional().meta({ description: "GitHub's numeric repository ID, pinned in the config (together with ownerId or not at all)." }),
         // Checked with the derived name, which has no key of its own (components/config.ts).
         roleName: FIELDS.text.optional().meta({ pattern: PATTERNS.iamRoleName.source,
-            description: "IAM role name (default <name>-<environment>, <name>-branch-<branch>, <name>-tag-<tag>, <name>-pull-request).",
+            description: "IAM role name (default `<name>-<environment>`, `<name>-branch-<branch>`, `<name>-tag-<tag>`, `<name>-pull-request`).",
         }),
-        maxSessionDuration: FIELDS.maxSessionDuration.optional().meta({ description: "Overrides keyless:maxSessionDuration." }),
-        permissionsBoundaryArn: FIELDS.text.optional().meta({ description: "Overrides keyless:permissionsBoundaryArn." }),
+        maxSessionDuration: FIELDS.maxSessionDuration.optional().meta({ description: "Overrides `keyless:maxSessionDuration` for this repository." }),
+        permissionsBoundaryArn: FIELDS.text.optional().meta({ description: "Overrides `keyless:permissionsBoundaryArn` for this repository." }),
         permissions: PermissionsSchema,
         ...environmentFields,
         variablePrefix: FIELDS.variablePrefix.optional().meta({
-            description: "Branch, tag and pull_request roles: the repository variables <prefix>_ROLE_ARN and <prefix>_REGION (default AWS_DEPLOY_<STACK>, AWS_PREVIEW_<STACK> for pull requests).",
+            description:
+                "Branch, tag and pull request roles: the prefix of the repository variables `<prefix>_ROLE_ARN` and `<prefix>_REGION` " +
+                "(default `AWS_DEPLOY_<STACK>`, `AWS_PREVIEW_<STACK>` for pull requests).",
         }),
     })
     .meta({ description: "One role and its GitHub side: a repository in one context (environment, branch, tag or pull requests)." });
@@ -275,42 +288,47 @@ export const RepositoryEntrySchema = z
  */
 export const StackSchema = z.strictObject({
     accountId: FIELDS.accountId.meta({
-        description: "The 12-digit AWS account this stack deploys into. The program refuses to run with credentials for another account. Quote it in YAML.",
+        description: "The 12-digit AWS account of the stack. The program refuses credentials for another account. Quote it in YAML.",
     }),
     environment: FIELDS.environment.meta({
-        description: "The GitHub environment this stack's deploy roles trust (repo:OWNER/REPO:environment:<this>), e.g. production. A repository entry may name another.",
+        description: "The GitHub environment the deploy roles trust (`repo:OWNER/REPO:environment:<this>`), e.g. `prod`. A repository entry may name another.",
     }),
     repositories: z.array(RepositoryEntrySchema).min(1).meta({
-        description: "The repositories that deploy from this stack: a list of entries (name, permissions, and optional context, protection, secrets and variables). See schema/stack.schema.json and docs/configuration.md.",
+        description: "The repository entries: one role and its GitHub side each (name, permissions, and optional context, protection, secrets and variables; see docs/configuration.md).",
     }),
     oidcProviderArn: FIELDS.text.default("").meta({
-        description: "ARN of an existing IAM OIDC provider for GitHub's issuer to adopt instead of creating one (an account holds one per issuer). Empty creates it.",
+        description: "Adopt this existing provider instead of creating one (an account holds one provider per issuer: the second stack in an account adopts the first one's). Empty creates it.",
     }),
     enterpriseSlug: FIELDS.enterpriseSlug.default("").meta({
-        description: "GitHub Enterprise Cloud slug whose custom issuer (token.actions.githubusercontent.com/<slug>) is enabled. Empty uses github.com's issuer.",
+        description: "GitHub Enterprise Cloud slug with a custom issuer: the provider URL and every condition key become `token.actions.githubusercontent.com/<slug>`. Empty uses github.com's issuer.",
     }),
-    rolePath: FIELDS.rolePath.default("/github-actions/").meta({ description: "IAM path of every deploy role." }),
+    rolePath: FIELDS.rolePath.default("/github-actions/").meta({ description: "IAM path of the roles." }),
     maxSessionDuration: FIELDS.maxSessionDuration.default(3600).meta({
-        description: "Longest role session in seconds (AWS accepts 3600-43200).",
+        description: "Longest session, in seconds (AWS accepts 3600-43200).",
     }),
-    permissionsBoundaryArn: FIELDS.text.default("").meta({ description: "Managed policy set as permissions boundary on every deploy role. Empty sets none." }),
+    permissionsBoundaryArn: FIELDS.text.default("").meta({ description: "Permissions boundary set on every role. Empty sets none." }),
     requireReviewers: FIELDS.flag.default(true).meta({
         description:
-            "Whether every environment must name reviewers who approve deployments. An environment that the organisation's policy pack configuration (policy/config/organization.json) protects needs reviewers regardless.",
+            "Every environment must name reviewers. Set `false` for a stack (such as dev) whose environments deploy without approval; " +
+            "an environment the organisation's pack configuration (policy/config/organization.json) protects needs reviewers anyway.",
     }),
-    reviewerTeams: FIELDS.teams.default([]).meta({ description: `Slugs of teams who approve deployments (up to ${LIMITS.reviewers} teams and users together).` }),
-    reviewerUsers: FIELDS.users.default([]).meta({ description: "Logins of users who approve deployments." }),
-    preventSelfReview: FIELDS.flag.default(true).meta({ description: "Whether whoever triggered a deployment is kept from approving it." }),
-    waitTimer: FIELDS.waitTimer.default(0).meta({ description: "Minutes an approved deployment waits before it runs (0-43200)." }),
-    deploymentBranches: FIELDS.refPatterns.default(["main"]).meta({ description: "Branch name patterns allowed to deploy to the environments (`release/*` is fine here)." }),
-    deploymentTags: FIELDS.refPatterns.default([]).meta({ description: "Tag name patterns allowed to deploy to the environments." }),
+    reviewerTeams: FIELDS.teams.default([]).meta({
+        description: `Team slugs who approve deployments (at most ${LIMITS.reviewers} teams and users together). keyless looks up the numeric IDs GitHub's API needs.`,
+    }),
+    reviewerUsers: FIELDS.users.default([]).meta({ description: `User logins who approve deployments (at most ${LIMITS.reviewers} teams and users together).` }),
+    preventSelfReview: FIELDS.flag.default(true).meta({
+        description: "Whoever triggered a run cannot approve it. Sent only to environments with reviewers (GitHub refuses it without any).",
+    }),
+    waitTimer: FIELDS.waitTimer.default(0).meta({ description: "Minutes an approved job waits before it runs (0-43200)." }),
+    deploymentBranches: FIELDS.refPatterns.default(["main"]).meta({ description: "Branch name patterns (`release/*` is fine here) that may deploy to the environments." }),
+    deploymentTags: FIELDS.refPatterns.default([]).meta({ description: "Tag name patterns that may deploy to the environments." }),
     protectedBranchesOnly: FIELDS.flag.default(false).meta({
-        description: "Allow only branches with branch protection to deploy, instead of deploymentBranches/deploymentTags.",
+        description: "Instead of the patterns, only branches with branch protection may deploy.",
     }),
     deployOrder: FIELDS.deployOrder.optional().meta({
         description:
             "The stack's place in the pipeline's deploy order (0-999; lower deploys first, ties by stack name). Unset, it follows the stack's name: " +
-            "dev, development, sandbox, test and ci are 10; stag*, qa, uat and preprod 20; prod, production and live 30; any other 20.",
+            "`dev`, `development`, `sandbox`, `test` and `ci` are 10; `stag*`, `qa`, `uat` and `preprod` 20; `prod`, `production` and `live` 30; any other 20.",
     }),
 });
 
@@ -401,6 +419,6 @@ export const PROVIDER_KEYS = {
         pattern: PATTERNS.region,
         expected: "an AWS region such as eu-west-1",
         command: "pulumi config set aws:region <region>",
-        description: "The stack's region; published to each environment as AWS_REGION.",
+        description: "The stack's region; published to each environment as `AWS_REGION`.",
     },
 } as const;
