@@ -10,6 +10,7 @@ import { parse } from "yaml";
 import { KNOWN_KEYS, STACK_DEFAULTS, STRING_KEYS } from "../../components/config";
 import { KEY_DECLARATIONS, STACK_SCHEMA_FILE } from "../../components/config/schema";
 import { generatedFiles, pulumiYaml, staleFiles } from "../../tools/genConfig";
+import { deriveStack } from "../../tools/newStack";
 
 /** Every stack file of a keyless project in the repository (the project's own and the fixtures'). */
 function keylessStackFiles(): string[] {
@@ -118,6 +119,12 @@ describe("stack-file schema", () => {
                 assert.ok(validate(document), `${file}:\n${ajv.errorsText(validate.errors, { separator: "\n" })}`);
             });
         }
+
+        it("are written by new-stack with the schema line first, and validate", () => {
+            const derived = deriveStack(fs.readFileSync("tests/fixtures/stacks/Pulumi.dev.yaml", "utf8"), { stack: "qa", from: "dev", accountId: "444444444444" });
+            assert.equal(derived.text.split("\n")[0], `# yaml-language-server: $schema=./${STACK_SCHEMA_FILE}`);
+            assert.ok(validate(parse(derived.text)), ajv.errorsText(validate.errors));
+        });
 
         it("refuses the stack file that is full of mistakes", () => {
             const document = parse(fs.readFileSync("tests/fixtures/keyless-stacks/Pulumi.mistakes.yaml", "utf8")) as unknown;
