@@ -116,6 +116,7 @@ function deploymentArgs(
 
 export = async () => {
     const config = loadStackConfig(stackConfigSource());
+    for (const warning of config.warnings ?? []) void pulumi.log.warn(warning);
     const stopped = "keyless stopped before creating anything";
     // The organisation's pack configuration decides which environments need reviewers.
     const protection = checkAgainstOrganization(config);

@@ -2,120 +2,50 @@
 // is created. Pure: plain config values in, a validated plan of deployments (or every problem
 // at once) out.
 
-import { checkManagedPolicyArn, checkPermissionPolicy } from "../policy/analysis";
+import type { z } from "zod";
+import { read } from "./config/issues";
+import { checkPolicyArn, readPermissions, STAND_IN_SCOPE } from "./config/permissions";
+import { checkAcrossDeployments, checkAdoptedProvider, entryLabel } from "./config/refine";
+import {
+    ENVIRONMENT_ONLY_FIELDS,
+    FIELDS,
+    KNOWN_KEYS,
+    LIMITS,
+    PROJECT,
+    PROVIDER_KEYS,
+    REPOSITORY_FIELDS,
+    RepositoryEntry,
+    RepositoryEntrySchema,
+    REQUIRED_KEYS,
+    STACK_DEFAULTS,
+    StackSchema,
+    STRING_KEYS,
+} from "./config/schema";
 import {
     didYouMean,
     isObject,
     JsonObject,
     KeylessConfigError,
+    looksLikeCredential,
     parseJsonConfig,
     Problems,
-    readBoolean,
-    readInteger,
-    readString,
-    readStringList,
     rejectDuplicates,
     rejectUnknownFields,
-    looksLikeCredential,
     shapeOf,
     show,
 } from "./configReader";
-import { permissionPolicy } from "./documents";
-import {
-    isAccountId,
-    isActionsVariableName,
-    isCloudFrontDistributionId,
-    isDeploymentRefPattern,
-    isEcrRepositoryName,
-    isEcsName,
-    isEnvironmentName,
-    isGithubOwner,
-    isGitRefName,
-    isIamPath,
-    isIamRoleName,
-    isLambdaFunctionName,
-    isRegion,
-    isRepositoryName,
-    isS3BucketName,
-    Partition,
-    parseArn,
-    partitionOf,
-    stsAudience,
-} from "./names";
-import { PermissionPresets, PolicyDocument, PRESET_FIELDS, presetStatements, READ_ONLY_PRESETS, ResourceScope, Statement } from "./presets";
-import { MAX_ENVIRONMENT_REVIEWERS, WAIT_TIMER_RANGE } from "./realServices/github";
+import { isAccountId, isActionsVariableName, isIamRoleName, isRegion, Partition, partitionOf, stsAudience } from "./names";
+import { PermissionPresets, PolicyDocument, ResourceScope } from "./presets";
 import { IAM_LIMITS } from "./realServices/iam";
 import { contextLabel, issuerHost, SubjectFormat, TrustContext } from "./subjects";
 
-/** The config namespace of the program (the project name). */
-export const PROJECT = "keyless";
-
-/**
- * Stack-wide settings with their defaults. Pulumi.yaml declares the same keys, types and
- * defaults (a test keeps the two in step); the program applies them itself so that a stack
- * run under mocks behaves exactly like one run by the CLI.
- */
-export const STACK_DEFAULTS = {
-    oidcProviderArn: "",
-    enterpriseSlug: "",
-    rolePath: "/github-actions/",
-    maxSessionDuration: 3600,
-    permissionsBoundaryArn: "",
-    requireReviewers: true,
-    reviewerTeams: [] as string[],
-    reviewerUsers: [] as string[],
-    preventSelfReview: true,
-    waitTimer: 0,
-    deploymentBranches: ["main"] as string[],
-    deploymentTags: [] as string[],
-    protectedBranchesOnly: false,
-};
-
-/** Keys of type string in Pulumi.yaml. */
-export const STRING_KEYS = ["accountId", "environment", "oidcProviderArn", "enterpriseSlug", "rolePath", "permissionsBoundaryArn"];
-
-/** Keys without a default: a stack must set them. */
-export const REQUIRED_KEYS = ["accountId", "environment", "repositories"] as const;
+export { KNOWN_KEYS, PROJECT, REQUIRED_KEYS, STACK_DEFAULTS, STRING_KEYS } from "./config/schema";
 
 /** Environment secret and variable keyless always sets; config may not redefine them. */
 export const ROLE_ARN_SECRET = "AWS_DEPLOY_ROLE_ARN";
 export const REGION_VARIABLE = "AWS_REGION";
 
-const MAX_SESSION = { min: 3600, max: 43200, why: "AWS accepts 1 to 12 hours, in seconds" };
-const WAIT_TIMER = { ...WAIT_TIMER_RANGE, why: "GitHub accepts 0 to 43,200 minutes (30 days)" };
-const MAX_REVIEWERS = MAX_ENVIRONMENT_REVIEWERS;
-
-/** Fields that shape a GitHub environment; they make no sense on branch, tag or pull_request roles. */
-const ENVIRONMENT_ONLY_FIELDS = [
-    "requireReviewers",
-    "reviewers",
-    "preventSelfReview",
-    "waitTimer",
-    "deploymentBranches",
-    "deploymentTags",
-    "protectedBranchesOnly",
-    "secrets",
-    "variables",
-] as const;
-const REPOSITORY_FIELDS = [
-    "name",
-    "environment",
-    "branch",
-    "tag",
-    "pullRequest",
-    "subjectFormat",
-    "ownerId",
-    "repositoryId",
-    "roleName",
-    "maxSessionDuration",
-    "permissionsBoundaryArn",
-    "permissions",
-    ...ENVIRONMENT_ONLY_FIELDS,
-    "variablePrefix",
-] as const;
-const PERMISSION_FIELDS = ["ecs", "lambda", "staticSite", "keyless", "keylessRead", "statements", "managedPolicyArns"] as const;
-const STATEMENT_FIELDS = ["Sid", "Effect", "Action", "Resource", "Condition"] as const;
-const SUBJECT_FORMATS = ["auto", "legacy", "immutable", "both"] as const;
+const MAX_REVIEWERS = LIMITS.reviewers;
 
 /** Config values as the Pulumi runtime hands them over. */
 export interface StackConfigSource {
@@ -191,6 +121,8 @@ export interface KeylessConfig {
     /** The stack-wide permissions boundary (a repository entry may name another). */
     readonly permissionsBoundaryArn?: string;
     readonly deployments: readonly Deployment[];
+    /** Accepted, but worth a word: printed as warnings before anything is created. */
+    readonly warnings?: readonly string[];
 }
 
 const key = (name: string) => `${PROJECT}:${name}`;
@@ -203,15 +135,14 @@ export function variableStackName(stack: string): string {
 /** Reads and checks a stack's config; throws KeylessConfigError listing every problem. */
 export function loadStackConfig(source: StackConfigSource): KeylessConfig {
     const problems = new Problems();
+    const warnings = new Problems();
     // String keys reach the program as text; the others (numbers, booleans, lists, objects) as
     // JSON text. Parsing a string key would turn an environment named 2026 into a number.
     const value = (name: string): unknown =>
         STRING_KEYS.includes(name) ? source.values[key(name)] : parseJsonConfig(source.values[key(name)]);
-    const stackValue = <T>(name: keyof typeof STACK_DEFAULTS, read: (raw: unknown, k: string) => T | undefined): T => {
-        const raw = value(name);
-        if (raw === undefined) return STACK_DEFAULTS[name] as T;
-        return read(raw, key(name)) ?? (STACK_DEFAULTS[name] as T);
-    };
+    // A stack-wide setting: its default when unset or invalid (the problem is recorded).
+    const stackValue = <K extends keyof typeof STACK_DEFAULTS>(name: K): (typeof STACK_DEFAULTS)[K] =>
+        (read(StackSchema.shape[name], value(name), key(name), problems) as (typeof STACK_DEFAULTS)[K] | undefined) ?? STACK_DEFAULTS[name];
 
     for (const required of REQUIRED_KEYS) {
         if (source.values[key(required)] === undefined) {
@@ -221,94 +152,67 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
         }
     }
 
-    const providerKey = (fullKey: string, command: string, rule: { test: (value: string) => boolean; expected: string }) => {
+    const providerKey = (fullKey: keyof typeof PROVIDER_KEYS, schema: z.ZodType<string>) => {
         if (source.values[fullKey] === undefined) {
-            problems.add(fullKey, `missing; set it with \`${command}\``);
+            problems.add(fullKey, `missing; set it with \`${PROVIDER_KEYS[fullKey].command}\``);
             return undefined;
         }
-        return readString(source.values[fullKey], fullKey, problems, { ...rule, expected: `${rule.expected} (set it with \`${command}\`)` });
+        return read(schema, source.values[fullKey], fullKey, problems);
     };
-    const owner = providerKey("github:owner", "pulumi config set github:owner <org>", {
-        test: isGithubOwner,
-        expected: "a GitHub organisation or user login",
-    });
-    const region = providerKey("aws:region", "pulumi config set aws:region <region>", {
-        test: isRegion,
-        expected: "an AWS region such as eu-west-1",
-    });
-    const accountId =
-        value("accountId") === undefined
-            ? undefined
-            : readString(value("accountId"), key("accountId"), problems, {
-                  test: isAccountId,
-                  expected: "a 12-digit AWS account ID (quote it in YAML so leading zeros survive)",
-              });
+    const owner = providerKey("github:owner", FIELDS.githubOwner);
+    const region = providerKey("aws:region", FIELDS.region);
+    const accountId = value("accountId") === undefined ? undefined : read(FIELDS.accountId, value("accountId"), key("accountId"), problems);
     const defaultEnvironment =
-        value("environment") === undefined
-            ? undefined
-            : readString(value("environment"), key("environment"), problems, {
-                  test: isEnvironmentName,
-                  expected: "a GitHub environment name (letters, digits, space, . _ - /; no * ? or :)",
-              });
+        value("environment") === undefined ? undefined : read(FIELDS.environment, value("environment"), key("environment"), problems);
 
-    const enterpriseSlug = stackValue("enterpriseSlug", (raw, k) =>
-        readString(raw, k, problems, {
-            test: (slug) => slug === "" || /^[a-z0-9][a-z0-9-]{0,99}$/.test(slug),
-            expected: "an enterprise slug (lowercase letters, digits and -) or empty for github.com",
-        }),
-    );
-    const rolePath = stackValue("rolePath", (raw, k) =>
-        readString(raw, k, problems, {
-            test: isIamPath,
-            expected: `an IAM path such as /github-actions/ (at most ${IAM_LIMITS.path} printable ASCII characters, beginning and ending with /, no * or ?)`,
-        }),
-    );
+    const enterpriseSlug = stackValue("enterpriseSlug");
+    const rolePath = stackValue("rolePath");
     const partition = region && isRegion(region) ? partitionOf(region) : "aws";
     const host = issuerHost(enterpriseSlug || undefined);
 
-    const oidcProviderArn = stackValue("oidcProviderArn", (raw, k) => readString(raw, k, problems));
+    const oidcProviderArn = stackValue("oidcProviderArn");
     if (oidcProviderArn) {
         checkAdoptedProvider(oidcProviderArn, { partition, accountId, host }, problems);
     }
-    const permissionsBoundaryArn = stackValue("permissionsBoundaryArn", (raw, k) => readString(raw, k, problems));
+    const permissionsBoundaryArn = stackValue("permissionsBoundaryArn");
     if (permissionsBoundaryArn) {
         checkPolicyArn(permissionsBoundaryArn, key("permissionsBoundaryArn"), { partition, accountId }, problems);
     }
 
     const stackProtection = {
-        maxSessionDuration: stackValue("maxSessionDuration", (raw, k) => readInteger(raw, k, problems, MAX_SESSION)),
-        requireReviewers: stackValue("requireReviewers", (raw, k) => readBoolean(raw, k, problems)),
-        reviewerTeams: stackValue("reviewerTeams", (raw, k) => readTeams(raw, k, problems)),
-        reviewerUsers: stackValue("reviewerUsers", (raw, k) => readUsers(raw, k, problems)),
-        preventSelfReview: stackValue("preventSelfReview", (raw, k) => readBoolean(raw, k, problems)),
-        waitTimer: stackValue("waitTimer", (raw, k) => readInteger(raw, k, problems, WAIT_TIMER)),
-        deploymentBranches: stackValue("deploymentBranches", (raw, k) => readRefPatterns(raw, k, problems)),
-        deploymentTags: stackValue("deploymentTags", (raw, k) => readRefPatterns(raw, k, problems)),
-        protectedBranchesOnly: stackValue("protectedBranchesOnly", (raw, k) => readBoolean(raw, k, problems)),
+        maxSessionDuration: stackValue("maxSessionDuration"),
+        requireReviewers: stackValue("requireReviewers"),
+        reviewerTeams: unique(stackValue("reviewerTeams"), key("reviewerTeams"), problems, "team"),
+        reviewerUsers: unique(stackValue("reviewerUsers"), key("reviewerUsers"), problems, "user"),
+        preventSelfReview: stackValue("preventSelfReview"),
+        waitTimer: stackValue("waitTimer"),
+        deploymentBranches: unique(stackValue("deploymentBranches"), key("deploymentBranches"), problems, "pattern"),
+        deploymentTags: unique(stackValue("deploymentTags"), key("deploymentTags"), problems, "pattern"),
+        protectedBranchesOnly: stackValue("protectedBranchesOnly"),
     };
 
+    // Read by the pipeline (tools/pipelineStacks.ts) to order the deploy jobs; only checked here.
+    if (value("deployOrder") !== undefined) read(FIELDS.deployOrder, value("deployOrder"), key("deployOrder"), problems);
+
+    // For the keyless presets: every boundary a role of this stack may carry (the stack's and the
+    // entries' own), so keyless's role can create each of them.
+    const keylessTarget = (scopeAccount: string) => ({
+        partition,
+        accountId: scopeAccount,
+        rolePath: rolePath ?? STACK_DEFAULTS.rolePath,
+        issuerHost: host,
+        permissionsBoundaryArns: [
+            ...new Set([...(permissionsBoundaryArn ? [permissionsBoundaryArn] : []), ...rawEntryBoundaries(value("repositories"))]),
+        ],
+    });
     const scope: ResourceScope | undefined =
         region && accountId && isRegion(region) && isAccountId(accountId) && rolePath
-            ? {
-                  partition,
-                  region,
-                  accountId,
-                  // For the keyless presets: every boundary a role of this stack may carry (the
-                  // stack's and the entries' own), so keyless's role can create each of them.
-                  keyless: {
-                      partition,
-                      accountId,
-                      rolePath,
-                      issuerHost: host,
-                      permissionsBoundaryArns: [
-                          ...new Set([
-                              ...(permissionsBoundaryArn ? [permissionsBoundaryArn] : []),
-                              ...rawEntryBoundaries(value("repositories")),
-                          ]),
-                      ],
-                  },
-              }
+            ? { partition, region, accountId, keyless: keylessTarget(accountId) }
             : undefined;
+    // Without a valid account, region or role path the ARNs cannot be written; the entries are
+    // still checked on a stand-in scope, so that every problem shows at once (the bad key is
+    // reported where it is read).
+    const standInScope: ResourceScope = { ...STAND_IN_SCOPE, partition, keyless: keylessTarget(STAND_IN_SCOPE.accountId) };
 
     const deployments: Deployment[] = [];
     const repositories = value("repositories");
@@ -323,7 +227,9 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
                 const deployment = readDeployment(entry, `${key("repositories")}[${index}]`, {
                     source,
                     problems,
+                    warnings,
                     scope,
+                    standInScope,
                     defaultEnvironment,
                     stackProtection,
                     permissionsBoundaryArn: permissionsBoundaryArn || undefined,
@@ -337,7 +243,7 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
     rejectUnknownKeys(source, repositories, problems);
 
     if (!problems.empty || !owner || !region || !accountId || !scope) {
-        throw new KeylessConfigError(problems.list);
+        throw new KeylessConfigError(problems.labelled((problemKey) => entryLabel(problemKey, repositories, owner, defaultEnvironment)));
     }
     return {
         stack: source.stack,
@@ -352,11 +258,9 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
         rolePath,
         permissionsBoundaryArn: permissionsBoundaryArn || undefined,
         deployments,
+        warnings: warnings.labelled((warningKey) => entryLabel(warningKey, repositories, owner, defaultEnvironment)),
     };
 }
-
-/** Every key keyless reads in its namespace: the settings Pulumi.yaml declares. */
-export const KNOWN_KEYS: readonly string[] = [...new Set([...REQUIRED_KEYS, ...STRING_KEYS, ...Object.keys(STACK_DEFAULTS)])];
 
 /**
  * Refuses keys of the keyless namespace that keyless does not read and that no repository's
@@ -397,7 +301,11 @@ function rejectUnknownKeys(source: StackConfigSource, repositories: unknown, pro
 interface EntryContext {
     readonly source: StackConfigSource;
     readonly problems: Problems;
+    /** What keyless accepts but the user should hear about (a credential-shaped variable value). */
+    readonly warnings: Problems;
     readonly scope: ResourceScope | undefined;
+    /** The scope the checks run on when `scope` is undefined. */
+    readonly standInScope: ResourceScope;
     readonly defaultEnvironment: string | undefined;
     /** The stack-wide values a repository entry may override. */
     readonly stackProtection: Readonly<Omit<typeof STACK_DEFAULTS, "oidcProviderArn" | "enterpriseSlug" | "rolePath" | "permissionsBoundaryArn">>;
@@ -410,27 +318,19 @@ function readDeployment(entry: unknown, entryKey: string, context: EntryContext)
         problems.add(entryKey, `expected an object with at least name and permissions, got ${show(entry)}`);
         return undefined;
     }
-    const before = problems.list.length;
+    const before = problems.size;
     rejectUnknownFields(entry, REPOSITORY_FIELDS, entryKey, problems);
+    const field = entryField(entry, entryKey, problems);
 
     const repository =
         entry.name === undefined
             ? (problems.add(`${entryKey}.name`, "missing; give the repository's name (without the owner)"), undefined)
-            : readString(entry.name, `${entryKey}.name`, problems, {
-                  test: isRepositoryName,
-                  expected: "a repository name (letters, digits, . _ -; no owner, no wildcard)",
-              });
+            : field("name");
 
     const trustContext = readTrustContext(entry, entryKey, context);
-    const subjectFormat =
-        entry.subjectFormat === undefined
-            ? "auto"
-            : (readString(entry.subjectFormat, `${entryKey}.subjectFormat`, problems, {
-                  test: (format) => (SUBJECT_FORMATS as readonly string[]).includes(format),
-                  expected: `one of ${SUBJECT_FORMATS.join(", ")}`,
-              }) as SubjectFormat | "auto" | undefined);
-    const ownerId = readOptionalId(entry.ownerId, `${entryKey}.ownerId`, problems);
-    const repositoryId = readOptionalId(entry.repositoryId, `${entryKey}.repositoryId`, problems);
+    const subjectFormat: SubjectFormat | "auto" | undefined = entry.subjectFormat === undefined ? "auto" : field("subjectFormat");
+    const ownerId = field("ownerId");
+    const repositoryId = field("repositoryId");
     if ((ownerId === undefined) !== (repositoryId === undefined)) {
         problems.add(entryKey, "ownerId and repositoryId pin the immutable subject together; set both or neither");
     }
@@ -442,7 +342,7 @@ function readDeployment(entry: unknown, entryKey: string, context: EntryContext)
     const roleName =
         entry.roleName === undefined
             ? repository && trustContext && `${repository}-${label}`
-            : readString(entry.roleName, `${entryKey}.roleName`, problems);
+            : field("roleName");
     if (roleName !== undefined && !isIamRoleName(roleName)) {
         problems.add(
             entry.roleName === undefined ? entryKey : `${entryKey}.roleName`,
@@ -455,10 +355,10 @@ function readDeployment(entry: unknown, entryKey: string, context: EntryContext)
     const maxSessionDuration =
         entry.maxSessionDuration === undefined
             ? context.stackProtection.maxSessionDuration
-            : readInteger(entry.maxSessionDuration, `${entryKey}.maxSessionDuration`, problems, MAX_SESSION);
+            : field("maxSessionDuration");
     let permissionsBoundaryArn = context.permissionsBoundaryArn;
     if (entry.permissionsBoundaryArn !== undefined) {
-        permissionsBoundaryArn = readString(entry.permissionsBoundaryArn, `${entryKey}.permissionsBoundaryArn`, problems);
+        permissionsBoundaryArn = field("permissionsBoundaryArn");
         if (permissionsBoundaryArn && scope) {
             checkPolicyArn(permissionsBoundaryArn, `${entryKey}.permissionsBoundaryArn`, scope, problems);
         }
@@ -470,7 +370,7 @@ function readDeployment(entry: unknown, entryKey: string, context: EntryContext)
     const intended = trustContext ?? intendedContext(entry, context);
     const github = intended ? readGithubTarget(entry, entryKey, intended, context) : undefined;
 
-    if (problems.list.length > before || !repository || !trustContext || !subjectFormat || !roleName) {
+    if (problems.size > before || !repository || !trustContext || !subjectFormat || !roleName) {
         return undefined;
     }
     if (!maxSessionDuration || !permissions || !github) return undefined;
@@ -505,7 +405,8 @@ function intendedContext(entry: JsonObject, context: EntryContext): TrustContext
 
 function readTrustContext(entry: JsonObject, entryKey: string, context: EntryContext): TrustContext | undefined {
     const { problems } = context;
-    const given = (["environment", "branch", "tag", "pullRequest"] as const).filter((field) => entry[field] !== undefined);
+    const field = entryField(entry, entryKey, problems);
+    const given = (["environment", "branch", "tag", "pullRequest"] as const).filter((name) => entry[name] !== undefined);
     if (given.length > 1) {
         problems.add(
             entryKey,
@@ -515,31 +416,22 @@ function readTrustContext(entry: JsonObject, entryKey: string, context: EntryCon
     }
     switch (given[0]) {
         case "branch": {
-            const branch = readString(entry.branch, `${entryKey}.branch`, problems, {
-                test: isGitRefName,
-                expected: "one exact branch name (no * ? [ or spaces): a trust names one branch",
-            });
+            const branch = field("branch");
             return branch === undefined ? undefined : { kind: "branch", branch };
         }
         case "tag": {
-            const tag = readString(entry.tag, `${entryKey}.tag`, problems, {
-                test: isGitRefName,
-                expected: "one exact tag name (no * ? [ or spaces): a trust names one tag",
-            });
+            const tag = field("tag");
             return tag === undefined ? undefined : { kind: "tag", tag };
         }
         case "pullRequest": {
-            const pullRequest = readBoolean(entry.pullRequest, `${entryKey}.pullRequest`, problems);
+            const pullRequest = field("pullRequest");
             if (pullRequest === false) {
                 problems.add(`${entryKey}.pullRequest`, "false does nothing; remove it to trust the stack's environment");
             }
             return pullRequest ? { kind: "pullRequest" } : undefined;
         }
         case "environment": {
-            const environment = readString(entry.environment, `${entryKey}.environment`, problems, {
-                test: isEnvironmentName,
-                expected: "a GitHub environment name (letters, digits, space, . _ - /; no * ? or :)",
-            });
+            const environment = field("environment");
             return environment === undefined ? undefined : { kind: "environment", environment };
         }
         default:
@@ -550,38 +442,21 @@ function readTrustContext(entry: JsonObject, entryKey: string, context: EntryCon
     }
 }
 
-function readOptionalId(value: unknown, idKey: string, problems: Problems): number | undefined {
-    if (value === undefined) return undefined;
-    const id = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
-    if (typeof id !== "number" || !Number.isSafeInteger(id) || id <= 0) {
-        problems.add(idKey, `expected GitHub's numeric ID (a positive whole number), got ${show(value)}`);
-        return undefined;
-    }
-    return id;
+/**
+ * Reads a field of a repository entry with its schema (components/config/schema.ts): its value,
+ * or undefined when it is unset or invalid (the problem is recorded under its key).
+ */
+function entryField(entry: JsonObject, entryKey: string, problems: Problems) {
+    return <F extends keyof typeof RepositoryEntrySchema.shape>(name: F): RepositoryEntry[F] | undefined =>
+        entry[name] === undefined
+            ? undefined
+            : (read(RepositoryEntrySchema.shape[name], entry[name], `${entryKey}.${name}`, problems) as RepositoryEntry[F] | undefined);
 }
 
-function readTeams(raw: unknown, teamsKey: string, problems: Problems): string[] | undefined {
-    const teams = readStringList(raw, teamsKey, problems, {
-        test: (slug) => /^[a-z0-9][a-z0-9_.-]*$/.test(slug),
-        expected: "a team slug (the lowercase name in the team's URL, without the organisation)",
-    });
-    if (teams) rejectDuplicates(teams, teamsKey, problems, "team");
-    return teams;
-}
-
-function readUsers(raw: unknown, usersKey: string, problems: Problems): string[] | undefined {
-    const users = readStringList(raw, usersKey, problems, { test: isGithubOwner, expected: "a GitHub user login" });
-    if (users) rejectDuplicates(users, usersKey, problems, "user");
-    return users;
-}
-
-function readRefPatterns(raw: unknown, patternsKey: string, problems: Problems): string[] | undefined {
-    const patterns = readStringList(raw, patternsKey, problems, {
-        test: isDeploymentRefPattern,
-        expected: "a branch or tag name pattern such as main or release/*",
-    });
-    if (patterns) rejectDuplicates(patterns, patternsKey, problems, "pattern");
-    return patterns;
+/** Reports case-insensitive duplicates in a list read from config; returns the list. */
+function unique<T extends readonly string[] | undefined>(list: T, listKey: string, problems: Problems, what: string): T {
+    if (list) rejectDuplicates(list, listKey, problems, what);
+    return list;
 }
 
 function readGithubTarget(
@@ -602,13 +477,7 @@ function readGithubTarget(
         }
         const stack = variableStackName(source.stack);
         const defaultPrefix = trustContext.kind === "pullRequest" ? `AWS_PREVIEW_${stack}` : `AWS_DEPLOY_${stack}`;
-        const prefix =
-            entry.variablePrefix === undefined
-                ? defaultPrefix
-                : readString(entry.variablePrefix, `${entryKey}.variablePrefix`, problems, {
-                      test: isActionsVariableName,
-                      expected: "a GitHub Actions variable name prefix (letters, digits, _; not GITHUB_)",
-                  });
+        const prefix = entry.variablePrefix === undefined ? defaultPrefix : entryField(entry, entryKey, problems)("variablePrefix");
         return prefix === undefined ? undefined : { kind: "repositoryVariables", prefix };
     }
     if (entry.variablePrefix !== undefined) {
@@ -618,8 +487,10 @@ function readGithubTarget(
         );
     }
 
-    const pick = <T>(field: string, fallback: T, read: (raw: unknown, k: string) => T | undefined): T =>
-        entry[field] === undefined ? fallback : read(entry[field], `${entryKey}.${field}`) ?? fallback;
+    // A setting the entry may override: the stack's when unset or invalid (the problem is recorded).
+    const field = entryField(entry, entryKey, problems);
+    const pick = <F extends keyof typeof stackProtection & keyof RepositoryEntry>(name: F): (typeof stackProtection)[F] =>
+        (field(name) as (typeof stackProtection)[F] | undefined) ?? stackProtection[name];
     let reviewerTeams = stackProtection.reviewerTeams;
     let reviewerUsers = stackProtection.reviewerUsers;
     if (entry.reviewers !== undefined) {
@@ -627,13 +498,13 @@ function readGithubTarget(
             problems.add(`${entryKey}.reviewers`, `expected an object with teams and/or users, got ${show(entry.reviewers)}`);
         } else {
             rejectUnknownFields(entry.reviewers, ["teams", "users"], `${entryKey}.reviewers`, problems);
-            reviewerTeams = readTeams(entry.reviewers.teams ?? [], `${entryKey}.reviewers.teams`, problems) ?? [];
-            reviewerUsers = readUsers(entry.reviewers.users ?? [], `${entryKey}.reviewers.users`, problems) ?? [];
+            const teamsKey = `${entryKey}.reviewers.teams`;
+            const usersKey = `${entryKey}.reviewers.users`;
+            reviewerTeams = unique(read(FIELDS.teams, entry.reviewers.teams ?? [], teamsKey, problems), teamsKey, problems, "team") ?? [];
+            reviewerUsers = unique(read(FIELDS.users, entry.reviewers.users ?? [], usersKey, problems), usersKey, problems, "user") ?? [];
         }
     }
-    const requireReviewers = pick("requireReviewers", stackProtection.requireReviewers, (raw, k) =>
-        readBoolean(raw, k, problems),
-    );
+    const requireReviewers = pick("requireReviewers");
     const reviewerCount = reviewerTeams.length + reviewerUsers.length;
     const reviewersKey = entry.reviewers === undefined ? `${PROJECT}:reviewerTeams/reviewerUsers` : `${entryKey}.reviewers`;
     if (requireReviewers && reviewerCount === 0) {
@@ -647,11 +518,9 @@ function readGithubTarget(
         problems.add(reviewersKey, `${reviewerCount} reviewers given; GitHub accepts at most ${MAX_REVIEWERS} teams and users together`);
     }
 
-    const protectedBranchesOnly = pick("protectedBranchesOnly", stackProtection.protectedBranchesOnly, (raw, k) =>
-        readBoolean(raw, k, problems),
-    );
-    const branches = pick("deploymentBranches", stackProtection.deploymentBranches, (raw, k) => readRefPatterns(raw, k, problems));
-    const tags = pick("deploymentTags", stackProtection.deploymentTags, (raw, k) => readRefPatterns(raw, k, problems));
+    const protectedBranchesOnly = pick("protectedBranchesOnly");
+    const branches = entry.deploymentBranches === undefined ? stackProtection.deploymentBranches : unique(pick("deploymentBranches"), `${entryKey}.deploymentBranches`, problems, "pattern");
+    const tags = entry.deploymentTags === undefined ? stackProtection.deploymentTags : unique(pick("deploymentTags"), `${entryKey}.deploymentTags`, problems, "pattern");
     let branchPolicy: EnvironmentProtection["branchPolicy"];
     if (protectedBranchesOnly) {
         if (entry.deploymentBranches !== undefined || entry.deploymentTags !== undefined) {
@@ -672,7 +541,7 @@ function readGithubTarget(
     }
 
     const secrets = readSecretReferences(entry.secrets, `${entryKey}.secrets`, source, problems);
-    const variables = readVariables(entry.variables, `${entryKey}.variables`, problems);
+    const variables = readVariables(entry.variables, `${entryKey}.variables`, problems, context.warnings);
     const names = [...secrets.map((secret) => secret.name), ...variables.map((variable) => variable.name)];
     for (const name of names) {
         if ([ROLE_ARN_SECRET, REGION_VARIABLE].includes(name.toUpperCase())) {
@@ -687,10 +556,8 @@ function readGithubTarget(
             requireReviewers,
             reviewerTeams,
             reviewerUsers,
-            preventSelfReview: pick("preventSelfReview", stackProtection.preventSelfReview, (raw, k) =>
-                readBoolean(raw, k, problems),
-            ),
-            waitTimer: pick("waitTimer", stackProtection.waitTimer, (raw, k) => readInteger(raw, k, problems, WAIT_TIMER)),
+            preventSelfReview: pick("preventSelfReview"),
+            waitTimer: pick("waitTimer"),
             branchPolicy,
         },
         secrets,
@@ -762,7 +629,7 @@ function readSecretReferences(
     return secrets;
 }
 
-function readVariables(raw: unknown, variablesKey: string, problems: Problems): { name: string; value: string }[] {
+function readVariables(raw: unknown, variablesKey: string, problems: Problems, warnings: Problems): { name: string; value: string }[] {
     if (raw === undefined) return [];
     if (!isObject(raw)) {
         problems.add(variablesKey, `expected a map of variable name to value, got ${show(raw)}`);
@@ -775,288 +642,20 @@ function readVariables(raw: unknown, variablesKey: string, problems: Problems): 
         } else if (typeof variableValue !== "string" || variableValue.length === 0) {
             problems.add(`${variablesKey}.${name}`, `expected a non-empty string value, got ${show(variableValue)}`);
         } else {
+            if (looksLikeCredential(variableValue)) {
+                // Variables are plaintext: the API returns them, and the logs of every job print them.
+                warnings.add(
+                    `${variablesKey}.${name}`,
+                    `the value (${shapeOf(variableValue)}) looks like a credential, and environment variables are plaintext, ` +
+                        "readable by anyone who can read the repository and never masked in job logs; if it is a secret, move it to " +
+                        "this entry's `secrets` (name -> a keyless config key set with `pulumi config set --secret <key> <value>`) and rotate it",
+                );
+            }
             variables.push({ name, value: variableValue });
         }
     }
     rejectDuplicates(variables.map((variable) => variable.name), variablesKey, problems, "variable");
     return variables;
-}
-
-interface ReadPermissions {
-    readonly document: PolicyDocument;
-    readonly presets: PermissionPresets;
-    readonly managedPolicyArns: string[];
-    readonly sources: string[];
-}
-
-function readPermissions(
-    raw: unknown,
-    permissionsKey: string,
-    trustContext: TrustContext | undefined,
-    context: EntryContext,
-): ReadPermissions | undefined {
-    const { problems, scope } = context;
-    if (raw === undefined) {
-        problems.add(permissionsKey, `missing; give a preset (${Object.keys(PRESET_FIELDS).join(", ")}), statements or managedPolicyArns`);
-        return undefined;
-    }
-    if (!isObject(raw)) {
-        problems.add(permissionsKey, `expected an object, got ${show(raw)}`);
-        return undefined;
-    }
-    const before = problems.list.length;
-    rejectUnknownFields(raw, PERMISSION_FIELDS, permissionsKey, problems);
-    const presets: { -readonly [P in keyof PermissionPresets]: PermissionPresets[P] } = {};
-    if (raw.ecs !== undefined) presets.ecs = readEcs(raw.ecs, `${permissionsKey}.ecs`, scope, problems);
-    if (raw.lambda !== undefined) presets.lambda = readLambda(raw.lambda, `${permissionsKey}.lambda`, problems);
-    if (raw.staticSite !== undefined) presets.staticSite = readStaticSite(raw.staticSite, `${permissionsKey}.staticSite`, problems);
-    for (const name of ["keyless", "keylessRead"] as const) {
-        if (raw[name] === undefined) continue;
-        const preset = raw[name];
-        if (isObject(preset) && Object.keys(preset).length === 0) presets[name] = {};
-        else problems.add(`${permissionsKey}.${name}`, `expected {} (the preset has no fields: it follows the stack's account, role path and boundary), got ${show(preset)}`);
-    }
-
-    const statements = raw.statements === undefined ? [] : readStatements(raw.statements, `${permissionsKey}.statements`, problems);
-    const managedPolicyArns =
-        raw.managedPolicyArns === undefined
-            ? []
-            : readStringList(raw.managedPolicyArns, `${permissionsKey}.managedPolicyArns`, problems) ?? [];
-    managedPolicyArns.forEach((arn, index) => {
-        const arnKey = `${permissionsKey}.managedPolicyArns[${index}]`;
-        if (scope) checkPolicyArn(arn, arnKey, scope, problems);
-        const admin = checkManagedPolicyArn(arn);
-        if (admin) problems.add(arnKey, admin.message);
-    });
-    rejectDuplicates(managedPolicyArns, `${permissionsKey}.managedPolicyArns`, problems, "policy");
-
-    if (presets.keyless !== undefined || presets.keylessRead !== undefined) {
-        const which = presets.keyless !== undefined ? "keyless" : "keylessRead";
-        if (context.permissionsBoundaryArn === undefined) {
-            problems.add(
-                `${permissionsKey}.${which}`,
-                "keyless's own roles create and read roles that must stay capped: set keyless:permissionsBoundaryArn " +
-                    "(see the README's bootstrap of the permissions boundary)",
-            );
-        }
-        if (scope?.keyless?.rolePath === "/") {
-            problems.add(
-                `${permissionsKey}.${which}`,
-                "with keyless:rolePath / the preset would cover every role of the account; give keyless its own path, e.g. /github-actions/",
-            );
-        }
-    }
-    if (trustContext?.kind === "pullRequest") {
-        for (const preset of Object.keys(presets).filter((name) => !(READ_ONLY_PRESETS as string[]).includes(name))) {
-            problems.add(
-                `${permissionsKey}.${preset}`,
-                "a pull_request role runs code from any branch a contributor pushes, so it must stay read-only; " +
-                    "deployment presets belong on an environment role",
-            );
-        }
-    }
-    if (Object.keys(presets).length + statements.length + managedPolicyArns.length === 0) {
-        problems.add(permissionsKey, `empty; give a preset (${Object.keys(PRESET_FIELDS).join(", ")}), statements or managedPolicyArns`);
-    }
-    if (problems.list.length > before) return undefined;
-
-    // Without a valid account and region the ARNs cannot be written; the checks below still run
-    // on a stand-in scope, so that every problem shows at once.
-    const document = permissionPolicy(presets, statements, scope ?? STAND_IN_SCOPE);
-    const sids = document.Statement.map((statement) => statement.Sid).filter((sid): sid is string => sid !== undefined);
-    rejectDuplicates(sids, `${permissionsKey}.statements`, problems, "Sid");
-    // The same analysis the policy pack applies: keyless never creates what the pack would block.
-    const presetCount = document.Statement.length - statements.length;
-    for (const finding of checkPermissionPolicy(document)) {
-        const [where, message] = locateStatement(finding.location, finding.message, presetCount, presets, permissionsKey);
-        problems.add(where, message);
-    }
-    if (!scope) return undefined;
-    const sources = [
-        ...Object.keys(presets),
-        ...(statements.length > 0 ? ["statements"] : []),
-        ...(managedPolicyArns.length > 0 ? ["managed"] : []),
-    ];
-    return problems.list.length > before ? undefined : { document, presets, managedPolicyArns, sources };
-}
-
-const STAND_IN_SCOPE: ResourceScope = { partition: "aws", region: "us-east-1", accountId: "000000000000" };
-
-/**
- * Points a finding on the merged document (presets first, then the entry's own statements) at
- * what the user wrote: `Statement[5]` of a document with 3 preset statements is the entry's
- * `statements[2]`; a preset statement is its preset.
- */
-function locateStatement(
-    location: string,
-    message: string,
-    presetCount: number,
-    presets: PermissionPresets,
-    permissionsKey: string,
-): [string, string] {
-    const match = /^Statement(?:\[(\d+)\])?( \(Sid .*\))?$/.exec(location);
-    if (!match) return [permissionsKey, `${location}: ${message}`];
-    const index = Number(match[1] ?? 0);
-    if (index >= presetCount) return [`${permissionsKey}.statements[${index - presetCount}]`, message];
-    const names = (Object.keys(PRESET_FIELDS) as (keyof PermissionPresets)[]).filter((name) => presets[name] !== undefined);
-    let first = 0;
-    for (const name of names) {
-        const count = presetStatements({ [name]: presets[name] }, STAND_IN_SCOPE).length;
-        if (index < first + count) return [`${permissionsKey}.${name}`, message];
-        first += count;
-    }
-    return [permissionsKey, `${location}: ${message}`];
-}
-
-function readFields(raw: unknown, fieldsKey: string, fields: readonly string[], problems: Problems): JsonObject | undefined {
-    if (!isObject(raw)) {
-        problems.add(fieldsKey, `expected an object with ${fields.join(", ")}, got ${show(raw)}`);
-        return undefined;
-    }
-    rejectUnknownFields(raw, fields, fieldsKey, problems);
-    for (const field of fields) {
-        if (raw[field] === undefined) problems.add(`${fieldsKey}.${field}`, "missing");
-    }
-    return raw;
-}
-
-function nonEmpty(list: string[] | undefined, listKey: string, problems: Problems, what: string): string[] | undefined {
-    if (list && list.length === 0) problems.add(listKey, `empty; name at least one ${what}`);
-    if (list) rejectDuplicates(list, listKey, problems, what);
-    return list;
-}
-
-function readEcs(raw: unknown, ecsKey: string, scope: ResourceScope | undefined, problems: Problems) {
-    const fields = readFields(raw, ecsKey, PRESET_FIELDS.ecs, problems);
-    if (!fields) return undefined;
-    const cluster = readString(fields.cluster, `${ecsKey}.cluster`, problems, { test: isEcsName, expected: "an ECS cluster name" });
-    const services = nonEmpty(
-        readStringList(fields.services, `${ecsKey}.services`, problems, { test: isEcsName, expected: "an ECS service name" }),
-        `${ecsKey}.services`,
-        problems,
-        "service",
-    );
-    const ecrRepositories = nonEmpty(
-        readStringList(fields.ecrRepositories, `${ecsKey}.ecrRepositories`, problems, {
-            test: isEcrRepositoryName,
-            expected: "an ECR repository name (lowercase, e.g. team/api)",
-        }),
-        `${ecsKey}.ecrRepositories`,
-        problems,
-        "repository",
-    );
-    const taskRoleArns = nonEmpty(
-        readStringList(fields.taskRoleArns, `${ecsKey}.taskRoleArns`, problems),
-        `${ecsKey}.taskRoleArns`,
-        problems,
-        "role",
-    );
-    taskRoleArns?.forEach((arn, index) => {
-        const parsed = parseArn(arn);
-        const roleKey = `${ecsKey}.taskRoleArns[${index}]`;
-        if (/[*?]/.test(arn)) {
-            problems.add(roleKey, `${show(arn)} has a wildcard; name each task and execution role exactly`);
-        } else if (!parsed || parsed.service !== "iam" || !/^role\/(?:[\x21-\x7e]+\/)?[A-Za-z0-9+=,.@_-]{1,64}$/.test(parsed.resource)) {
-            problems.add(roleKey, `${show(arn)} is not the ARN of one IAM role (arn:aws:iam::123456789012:role/name)`);
-        } else if (scope && (parsed.partition !== scope.partition || parsed.account !== scope.accountId)) {
-            problems.add(roleKey, `${show(arn)} is not in this stack's account ${scope.accountId} (${scope.partition})`);
-        }
-    });
-    if (!cluster || !services || !ecrRepositories || !taskRoleArns) return undefined;
-    return { cluster, services, ecrRepositories, taskRoleArns };
-}
-
-function readLambda(raw: unknown, lambdaKey: string, problems: Problems) {
-    const fields = readFields(raw, lambdaKey, PRESET_FIELDS.lambda, problems);
-    if (!fields) return undefined;
-    const functions = nonEmpty(
-        readStringList(fields.functions, `${lambdaKey}.functions`, problems, {
-            test: isLambdaFunctionName,
-            expected: "a Lambda function name (not an ARN, no wildcard)",
-        }),
-        `${lambdaKey}.functions`,
-        problems,
-        "function",
-    );
-    return functions ? { functions } : undefined;
-}
-
-function readStaticSite(raw: unknown, siteKey: string, problems: Problems) {
-    const fields = readFields(raw, siteKey, PRESET_FIELDS.staticSite, problems);
-    if (!fields) return undefined;
-    const bucket = readString(fields.bucket, `${siteKey}.bucket`, problems, { test: isS3BucketName, expected: "an S3 bucket name" });
-    const distributionId = readString(fields.distributionId, `${siteKey}.distributionId`, problems, {
-        test: isCloudFrontDistributionId,
-        expected: "a CloudFront distribution ID such as E2QWRUHEXAMPLE",
-    });
-    return bucket && distributionId ? { bucket, distributionId } : undefined;
-}
-
-function readStatements(raw: unknown, statementsKey: string, problems: Problems): Statement[] {
-    if (!Array.isArray(raw)) {
-        problems.add(statementsKey, `expected a list of IAM statements, got ${show(raw)}`);
-        return [];
-    }
-    const statements: Statement[] = [];
-    raw.forEach((statement, index) => {
-        const statementKey = `${statementsKey}[${index}]`;
-        if (!isObject(statement)) {
-            problems.add(statementKey, `expected an IAM statement object, got ${show(statement)}`);
-            return;
-        }
-        for (const field of ["NotAction", "NotResource", "Principal", "NotPrincipal"]) {
-            if (statement[field] !== undefined) {
-                problems.add(
-                    `${statementKey}.${field}`,
-                    field.startsWith("Not")
-                        ? `keyless takes allow-lists only: ${field} grants everything it does not name; list the actions and resources instead`
-                        : "a permission statement has no principal; the role is the principal",
-                );
-            }
-        }
-        rejectUnknownFields(
-            Object.fromEntries(Object.entries(statement).filter(([field]) => !["NotAction", "NotResource", "Principal", "NotPrincipal"].includes(field))),
-            STATEMENT_FIELDS,
-            statementKey,
-            problems,
-        );
-        const sid =
-            statement.Sid === undefined
-                ? undefined
-                : readString(statement.Sid, `${statementKey}.Sid`, problems, { test: (s) => /^[A-Za-z0-9]+$/.test(s), expected: "an alphanumeric Sid" });
-        const effect = readString(statement.Effect, `${statementKey}.Effect`, problems, {
-            test: (e) => e === "Allow" || e === "Deny",
-            expected: "Allow or Deny",
-        }) as "Allow" | "Deny" | undefined;
-        const actions = readStringList(statement.Action, `${statementKey}.Action`, problems, {
-            test: (action) => action === "*" || /^[a-z0-9-]+:[A-Za-z0-9*?]+$/.test(action),
-            expected: "an IAM action such as s3:GetObject",
-        });
-        const resources = readStringList(statement.Resource, `${statementKey}.Resource`, problems, {
-            test: (resource) => resource === "*" || resource.startsWith("arn:"),
-            expected: 'an ARN (or "*")',
-        });
-        if (actions?.length === 0) problems.add(`${statementKey}.Action`, "empty; name the actions");
-        if (resources?.length === 0) problems.add(`${statementKey}.Resource`, "empty; name the resources");
-        let condition: Statement["Condition"];
-        if (statement.Condition !== undefined) {
-            if (!isObject(statement.Condition) || !Object.values(statement.Condition).every(isObject)) {
-                problems.add(`${statementKey}.Condition`, `expected an IAM condition block, got ${show(statement.Condition)}`);
-            } else {
-                condition = statement.Condition as Statement["Condition"];
-            }
-        }
-        if (effect && actions && resources && actions.length > 0 && resources.length > 0) {
-            statements.push({
-                ...(sid ? { Sid: sid } : {}),
-                Effect: effect,
-                Action: actions.length === 1 ? actions[0] : actions,
-                Resource: resources.length === 1 ? resources[0] : resources,
-                ...(condition ? { Condition: condition } : {}),
-            });
-        }
-    });
-    return statements;
 }
 
 /** The `permissionsBoundaryArn` strings the repository entries set (checked where each entry is read). */
@@ -1067,88 +666,3 @@ function rawEntryBoundaries(repositories: unknown): string[] {
         .filter((arn): arn is string => typeof arn === "string" && arn !== "");
 }
 
-function checkAdoptedProvider(
-    arn: string,
-    expected: { partition: Partition; accountId: string | undefined; host: string },
-    problems: Problems,
-): void {
-    const parsed = parseArn(arn);
-    const providerKey = key("oidcProviderArn");
-    if (!parsed || parsed.service !== "iam" || !parsed.resource.startsWith("oidc-provider/")) {
-        problems.add(providerKey, `${show(arn)} is not an IAM OIDC provider ARN (arn:aws:iam::123456789012:oidc-provider/${expected.host})`);
-        return;
-    }
-    const providerHost = parsed.resource.slice("oidc-provider/".length);
-    if (providerHost !== expected.host) {
-        problems.add(
-            providerKey,
-            `${show(arn)} is the provider for ${providerHost}, but this stack's issuer is ${expected.host}` +
-                " (keyless:enterpriseSlug decides it); adopt the provider of that issuer",
-        );
-    }
-    if (parsed.partition !== expected.partition || (expected.accountId && parsed.account !== expected.accountId)) {
-        problems.add(providerKey, `${show(arn)} is not in this stack's account ${expected.accountId ?? "?"} (${expected.partition})`);
-    }
-}
-
-function checkPolicyArn(
-    arn: string,
-    arnKey: string,
-    scope: { partition: Partition; accountId: string | undefined },
-    problems: Problems,
-): void {
-    const parsed = parseArn(arn);
-    if (!parsed || parsed.service !== "iam" || !/^policy\/(?:[\x21-\x7e]+\/)?[A-Za-z0-9+=,.@_-]{1,128}$/.test(parsed.resource)) {
-        problems.add(arnKey, `${show(arn)} is not an IAM managed policy ARN (arn:aws:iam::aws:policy/Name or arn:aws:iam::123456789012:policy/Name)`);
-        return;
-    }
-    if (/[*?]/.test(arn)) problems.add(arnKey, `${show(arn)} has a wildcard; name one policy`);
-    if (parsed.partition !== scope.partition) {
-        problems.add(arnKey, `${show(arn)} is in partition ${parsed.partition}, this stack is in ${scope.partition}`);
-    }
-    if (parsed.account !== "aws" && scope.accountId && parsed.account !== scope.accountId) {
-        problems.add(arnKey, `${show(arn)} belongs to account ${parsed.account}; a role can only use AWS-managed policies or this account's (${scope.accountId})`);
-    }
-}
-
-/** Problems that only show across entries: duplicates of a context, a role name or a variable. */
-function checkAcrossDeployments(deployments: readonly Deployment[], problems: Problems): void {
-    const contexts = new Map<string, string>();
-    const roleNames = new Map<string, string>();
-    const variables = new Map<string, string>();
-    const keylessRole = deployments.find((deployment) => deployment.presets.keyless !== undefined);
-    for (const deployment of deployments) {
-        if (keylessRole && deployment.permissionsBoundaryArn === undefined) {
-            problems.add(
-                deployment.key,
-                `has no permissions boundary, so keyless's own role (${keylessRole.key}.permissions.keyless) could not create it: ` +
-                    "it may only create roles that carry one; set keyless:permissionsBoundaryArn or this entry's permissionsBoundaryArn",
-            );
-        }
-        const contextKey = `${deployment.repository.toLowerCase()} ${JSON.stringify(deployment.context).toLowerCase()}`;
-        const previous = contexts.get(contextKey);
-        if (previous) {
-            problems.add(deployment.key, `repeats ${previous}: ${deployment.repository} is already trusted for that context; merge the two entries`);
-        }
-        contexts.set(contextKey, deployment.key);
-
-        const roleName = deployment.roleName.toLowerCase();
-        const sameRole = roleNames.get(roleName);
-        if (sameRole) {
-            problems.add(deployment.key, `role name ${deployment.roleName} is also used by ${sameRole}; IAM role names are unique per account, set roleName`);
-        }
-        roleNames.set(roleName, deployment.key);
-
-        if (deployment.github.kind === "repositoryVariables") {
-            const variableKey = `${deployment.repository.toLowerCase()} ${deployment.github.prefix.toLowerCase()}`;
-            const sameVariable = variables.get(variableKey);
-            if (sameVariable) {
-                problems.add(
-                    deployment.key,
-                    `publishes ${deployment.github.prefix}_ROLE_ARN in ${deployment.repository}, as ${sameVariable} does; set variablePrefix on one of them`,
-                );
-            }
-            variables.set(variableKey, deployment.key);
-        }
-    }
-}

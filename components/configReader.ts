@@ -1,18 +1,36 @@
-// Small typed readers over untrusted config values. Every reader records a problem that names
-// the config key, the bad value and what would be accepted, and returns undefined instead of
-// throwing, so that one run reports every problem at once.
+// The safety of keyless's messages about untrusted config values, in one place: problems
+// collected under their keys (every problem at once), values shown without echoing what looks
+// like a credential, non-ASCII escaped, did-you-mean for names. The values themselves are read
+// with the stack-file schema (components/config/schema.ts, components/config/issues.ts).
 
 import { RunError } from "@pulumi/pulumi/errors";
 
 export class Problems {
-    private readonly entries: string[] = [];
+    private readonly entries: { readonly key: string; readonly message: string }[] = [];
 
+    /** Records a problem; the same problem found again (a stack-wide value every entry inherits) is kept once. */
     add(key: string, message: string): void {
-        this.entries.push(escapeText(`${key}: ${message}`));
+        if (!this.entries.some((entry) => entry.key === key && entry.message === message)) this.entries.push({ key, message });
     }
 
     get list(): readonly string[] {
-        return this.entries;
+        return this.labelled(() => undefined);
+    }
+
+    /**
+     * The problems, each ending with the label `describe` gives its key
+     * (`keyless:repositories[5].waitTimer: ... [acme/api, environment prod]`). At the end, so that
+     * every problem still begins with its key path.
+     */
+    labelled(describe: (key: string) => string | undefined): readonly string[] {
+        return this.entries.map(({ key, message }) => {
+            const label = describe(key);
+            return escapeText(`${key}: ${message}${label ? ` [${label}]` : ""}`);
+        });
+    }
+
+    get size(): number {
+        return this.entries.length;
     }
 
     get empty(): boolean {
@@ -137,67 +155,6 @@ export function rejectUnknownFields(
             );
         }
     }
-}
-
-export function readString(
-    value: unknown,
-    key: string,
-    problems: Problems,
-    rule?: { test: (value: string) => boolean; expected: string },
-): string | undefined {
-    if (typeof value !== "string") {
-        problems.add(key, `expected a string, got ${show(value)}`);
-        return undefined;
-    }
-    if (rule && !rule.test(value)) {
-        problems.add(key, `${show(value)} is not ${rule.expected}`);
-        return undefined;
-    }
-    return value;
-}
-
-export function readBoolean(value: unknown, key: string, problems: Problems): boolean | undefined {
-    if (typeof value === "boolean") return value;
-    if (value === "true" || value === "false") return value === "true";
-    problems.add(key, `expected true or false, got ${show(value)}`);
-    return undefined;
-}
-
-export function readInteger(
-    value: unknown,
-    key: string,
-    problems: Problems,
-    range: { min: number; max: number; why: string },
-): number | undefined {
-    const number = typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value;
-    if (typeof number !== "number" || !Number.isInteger(number)) {
-        problems.add(key, `expected a whole number, got ${show(value)}`);
-        return undefined;
-    }
-    if (number < range.min || number > range.max) {
-        problems.add(key, `${number} is outside ${range.min}-${range.max} (${range.why})`);
-        return undefined;
-    }
-    return number;
-}
-
-export function readStringList(
-    value: unknown,
-    key: string,
-    problems: Problems,
-    rule?: { test: (value: string) => boolean; expected: string },
-): string[] | undefined {
-    const list = typeof value === "string" ? [value] : value;
-    if (!Array.isArray(list)) {
-        problems.add(key, `expected a list of strings, got ${show(value)}`);
-        return undefined;
-    }
-    const result: string[] = [];
-    list.forEach((item, index) => {
-        const read = readString(item, `${key}[${index}]`, problems, rule);
-        if (read !== undefined) result.push(read);
-    });
-    return result.length === list.length ? result : undefined;
 }
 
 /** Parses a config value Pulumi passes as JSON text (objects, lists, numbers in YAML). */

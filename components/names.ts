@@ -2,14 +2,31 @@
 // stricter than "whatever the API accepts" only where a looser value would put a wildcard or a
 // separator into a trust policy.
 
+/**
+ * The rules that are one regular expression, shared with the stack-file schema
+ * (components/config/schema.ts), which writes them into the JSON Schema as `pattern`.
+ */
+export const NAME_PATTERNS = {
+    githubOwner: /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/,
+    repositoryName: /^(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/,
+    environmentName: /^[A-Za-z0-9._-](?:[A-Za-z0-9 ._/-]{0,253}[A-Za-z0-9._-])?$/,
+    actionsVariableName: /^(?![Gg][Ii][Tt][Hh][Uu][Bb]_)[A-Za-z_][A-Za-z0-9_]{0,254}$/,
+    iamRoleName: /^[A-Za-z0-9+=,.@_-]{1,64}$/,
+    accountId: /^\d{12}$/,
+    region: /^[a-z]{2}(?:-[a-z]+)+-\d$/,
+    lambdaFunctionName: /^[A-Za-z0-9_-]{1,64}$/,
+    ecsName: /^[A-Za-z0-9_-]{1,255}$/,
+    cloudFrontDistributionId: /^[A-Z0-9]{10,20}$/,
+} as const;
+
 /** GitHub user or organisation login: alphanumerics and single inner hyphens, at most 39. */
 export function isGithubOwner(value: string): boolean {
-    return /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/.test(value);
+    return NAME_PATTERNS.githubOwner.test(value);
 }
 
 /** GitHub repository name: letters, digits, `.`, `_`, `-`, at most 100, not `.` or `..`. */
 export function isRepositoryName(value: string): boolean {
-    return /^[A-Za-z0-9._-]{1,100}$/.test(value) && value !== "." && value !== "..";
+    return NAME_PATTERNS.repositoryName.test(value);
 }
 
 /**
@@ -17,7 +34,7 @@ export function isRepositoryName(value: string): boolean {
  * shift the claim's fields and `*`/`?` would read as wildcards to anyone auditing a StringLike.
  */
 export function isEnvironmentName(value: string): boolean {
-    return /^[A-Za-z0-9._-](?:[A-Za-z0-9 ._/-]{0,253}[A-Za-z0-9._-])?$/.test(value);
+    return NAME_PATTERNS.environmentName.test(value);
 }
 
 /**
@@ -43,12 +60,12 @@ export function isDeploymentRefPattern(value: string): boolean {
 
 /** GitHub Actions secret or variable name. */
 export function isActionsVariableName(value: string): boolean {
-    return /^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(value) && !/^GITHUB_/i.test(value);
+    return NAME_PATTERNS.actionsVariableName.test(value);
 }
 
 /** IAM role name. */
 export function isIamRoleName(value: string): boolean {
-    return /^[A-Za-z0-9+=,.@_-]{1,64}$/.test(value);
+    return NAME_PATTERNS.iamRoleName.test(value);
 }
 
 /** IAM path: `/` or `/segment/.../`. */
@@ -58,12 +75,12 @@ export function isIamPath(value: string): boolean {
 
 /** AWS account ID. */
 export function isAccountId(value: string): boolean {
-    return /^\d{12}$/.test(value);
+    return NAME_PATTERNS.accountId.test(value);
 }
 
 /** AWS region code, e.g. `eu-west-1`, `us-gov-west-1`, `cn-north-1`. */
 export function isRegion(value: string): boolean {
-    return /^[a-z]{2}(?:-[a-z]+)+-\d$/.test(value);
+    return NAME_PATTERNS.region.test(value);
 }
 
 export type Partition = "aws" | "aws-cn" | "aws-us-gov";
@@ -98,12 +115,12 @@ export function parseArn(value: string): Arn | undefined {
 
 /** Lambda function name (not an ARN). */
 export function isLambdaFunctionName(value: string): boolean {
-    return /^[A-Za-z0-9_-]{1,64}$/.test(value);
+    return NAME_PATTERNS.lambdaFunctionName.test(value);
 }
 
 /** ECS cluster or service name. */
 export function isEcsName(value: string): boolean {
-    return /^[A-Za-z0-9_-]{1,255}$/.test(value);
+    return NAME_PATTERNS.ecsName.test(value);
 }
 
 /** ECR repository name, including namespaces such as `team/api`. */
@@ -126,5 +143,5 @@ export function isS3BucketName(value: string): boolean {
 
 /** CloudFront distribution ID. */
 export function isCloudFrontDistributionId(value: string): boolean {
-    return /^[A-Z0-9]{10,20}$/.test(value);
+    return NAME_PATTERNS.cloudFrontDistributionId.test(value);
 }

@@ -13,6 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { isMap, isPair, isScalar, parseDocument, Scalar, visit, YAMLMap } from "yaml";
 import { loadStackConfig, PROJECT, variableStackName } from "../components/config";
+import { STACK_SCHEMA_FILE } from "../components/config/schema";
 import { KeylessConfigError } from "../components/configReader";
 import { isAccountId, isEnvironmentName, isRegion } from "../components/names";
 import { checkAgainstOrganization } from "../components/protection";
@@ -139,6 +140,8 @@ export function deriveStack(sourceText: string, options: NewStackOptions): Deriv
     });
 
     doc.commentBefore =
+        // First line: the editors' JSON Schema of stack files (tools/genConfig.ts), relative to the file.
+        ` yaml-language-server: $schema=./${STACK_SCHEMA_FILE}\n` +
         ` The ${options.stack} stack: account ${options.accountId}, GitHub environment "${environment}".\n` +
         ` Created from Pulumi.${options.from}.yaml with \`npm run new-stack\`; see README.md, "Adding a stack".`;
     const region = configPair(config, "aws:region");

@@ -5,7 +5,7 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { LineCounter, parseDocument, Parser, YAMLError } from "yaml";
 // A malformed `secure:` value may be the secret in plaintext: it is described by shape only.
 import { escapeText, shapeOf } from "../components/configReader";
 
@@ -39,11 +39,39 @@ function readYaml(file: string): unknown {
     } catch (error) {
         throw new StackFileError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }
-    try {
-        return parse(text) ?? {};
-    } catch (error) {
-        throw new StackFileError(`${file} is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
-    }
+    const document = parseDocument(text);
+    if (document.errors.length > 0) throw new StackFileError(`${file} is not valid YAML: ${yamlErrorText(text, document.errors[0])}`);
+    return document.toJS() ?? {};
+}
+
+/**
+ * The parser's first error, said where the mistake is. An unclosed quote runs on to the end of
+ * the file or the next quote, where the yaml package reports it ("Missing closing "quote at line
+ * 55"); the quote that was left open is at the start of that scalar, found in the parser's tokens.
+ */
+export function yamlErrorText(text: string, error: YAMLError): string {
+    const first = error.message.split("\n")[0];
+    if (error.code !== "MISSING_CHAR" || !/^Missing closing .?quote/.test(first)) return first;
+    const lines = new LineCounter();
+    let opening: number | undefined;
+    const visit = (node: unknown): void => {
+        if (typeof node !== "object" || node === null) return;
+        if (Array.isArray(node)) return node.forEach(visit);
+        const token = node as { type?: unknown; offset?: unknown; source?: unknown };
+        if (typeof token.type === "string" && /quoted-scalar$/.test(token.type) && typeof token.offset === "number" && typeof token.source === "string") {
+            if (token.offset <= error.pos[0] && token.offset + token.source.length >= error.pos[0]) opening = token.offset;
+            return;
+        }
+        for (const [field, value] of Object.entries(node)) if (field !== "source") visit(value);
+    };
+    for (const token of new Parser(lines.addNewLine).parse(text)) visit(token);
+    if (opening === undefined) return first;
+    const at = lines.linePos(opening);
+    const gaveUp = lines.linePos(error.pos[0]);
+    return (
+        `the quote opened at line ${at.line}, column ${at.col} is never closed ` +
+        `(the parser read on to line ${gaveUp.line}: "Missing closing quote"); close it on line ${at.line}`
+    );
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>

@@ -1,8 +1,6 @@
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import { parse } from "yaml";
 import { KeylessConfigError } from "../../components/configReader";
-import { loadStackConfig, STACK_DEFAULTS, StackConfigSource, STRING_KEYS } from "../../components/config";
+import { loadStackConfig, StackConfigSource } from "../../components/config";
 import { readStackConfig } from "../../tools/stackFiles";
 import { FIXTURE_STACKS } from "../helpers/runStack";
 
@@ -85,18 +83,6 @@ describe("stack config", () => {
     });
 
     describe("defaults", () => {
-        it("Pulumi.yaml declares every stack-wide key with the default the program applies", () => {
-            const project = parse(fs.readFileSync("Pulumi.yaml", "utf8")) as { config: Record<string, { default?: unknown; type?: string }> };
-            for (const [key, value] of Object.entries(STACK_DEFAULTS)) {
-                assert.deepEqual(project.config[key]?.default, value, `Pulumi.yaml default of ${key}`);
-            }
-            const stringKeys = Object.entries(project.config).filter(([, declaration]) => declaration.type === "string").map(([name]) => name);
-            assert.deepEqual([...stringKeys].sort(), [...STRING_KEYS].sort(), "keys read as text are the string keys of Pulumi.yaml");
-            for (const required of ["accountId", "environment", "repositories"]) {
-                assert.ok(project.config[required] && project.config[required].default === undefined, required);
-            }
-        });
-
         it("reads string keys as text, so an environment may be named like a number", () => {
             const config = loadStackConfig(source({ ...base, "keyless:environment": "2026" }));
             assert.deepEqual(config.deployments[0].context, { kind: "environment", environment: "2026" });

@@ -2,6 +2,8 @@
 // something. Every case runs on config the test owns.
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { parse } from "yaml";
 import { KeylessConfigError, looksLikeCredential } from "../../components/configReader";
 import { KNOWN_KEYS, loadStackConfig, StackConfigSource } from "../../components/config";
@@ -57,7 +59,8 @@ describe("config mistakes", () => {
 
         it("knows every key Pulumi.yaml declares", () => {
             const project = parse(fs.readFileSync("Pulumi.yaml", "utf8")) as { config: Record<string, unknown> };
-            assert.deepEqual([...KNOWN_KEYS].sort(), Object.keys(project.config).sort());
+            // deployOrder is known but undeclared: the CLI would require a declared key without a default.
+            assert.deepEqual([...KNOWN_KEYS].filter((known) => known !== "deployOrder").sort(), Object.keys(project.config).sort());
         });
 
         it("lists the keys keyless reads when nothing is close", () => {
@@ -227,6 +230,69 @@ describe("config mistakes", () => {
                 assert.ok(error.problems.some((problem) => problem.startsWith(`${key}: `) && message.test(problem)), `${key} ${message} in:\n${error.message}`);
             }
             assert.ok(!error.message.includes("sntrys_"), "the pasted token is never printed");
+        });
+    });
+
+    describe("messages that used to mislead", () => {
+        const boundary = { "keyless:permissionsBoundaryArn": "arn:aws:iam::333333333333:policy/boundary" };
+        const keylessRole = { name: "keyless", permissions: { keyless: {} } };
+
+        for (const [key, value, fix] of [
+            ["keyless:accountId", "33333333333", /has 11 digits[\s\S]*write all 12 digits in quotes/],
+            ["keyless:accountId", "3333-3333-3333", /write it without dashes: "333333333333"/],
+            ["aws:region", "us-east1", /did you mean us-east-1\?/],
+        ] as const) {
+            it(`names ${key} and the fix for ${value} when a repository uses the keyless preset, instead of crashing`, () => {
+                const { problems } = refusal(source({ ...base, ...boundary, [key]: value, "keyless:repositories": [keylessRole, lambdaRepository] }));
+                assert.ok(problems.some((problem) => problem.startsWith(`${key}: `) && fix.test(problem)), problems.join("\n"));
+                assert.ok(!problems.some((problem) => /ResourceScope/.test(problem)), problems.join("\n"));
+            });
+        }
+
+        it("names the repository and its context in a problem of an entry", () => {
+            const { message } = refusal(
+                source({
+                    ...base,
+                    "keyless:repositories": [lambdaRepository, { ...lambdaRepository, name: "api", environment: "prod", waitTimer: 50000 }, { ...lambdaRepository, branch: "main", waitTimer: 1 }],
+                }),
+            );
+            assert.match(message, /keyless:repositories\[1\]\.waitTimer: 50000 is outside 0-43200 .*\[acme\/api, environment prod\]$/m);
+            assert.match(message, /keyless:repositories\[2\]\.waitTimer: only applies .*\[acme\/billing, branch main\]$/m);
+        });
+
+        it("reports a stack-wide limit every entry inherits once", () => {
+            const { problems } = refusal(
+                source({
+                    ...base,
+                    "keyless:reviewerTeams": ["a", "b", "c", "d"],
+                    "keyless:reviewerUsers": ["e", "f", "g"],
+                    "keyless:repositories": ["one", "two", "three", "four"].map((name) => ({ ...lambdaRepository, name })),
+                }),
+            );
+            assert.equal(problems.filter((problem) => /7 reviewers given/.test(problem)).length, 1, problems.join("\n"));
+        });
+
+        it("warns about a credential-shaped variable value without printing it, and suggests secrets", () => {
+            const token = `ghp_${"a1B2".repeat(9)}`;
+            const config = loadStackConfig(source({ ...base, "keyless:repositories": [{ ...lambdaRepository, variables: { DEPLOY_TOKEN: token, SITE_URL: "https://shop.example" } }] }));
+            assert.equal(config.warnings?.length, 1, config.warnings?.join("\n"));
+            assert.match(config.warnings?.[0] ?? "", /^keyless:repositories\[0\]\.variables\.DEPLOY_TOKEN: the value \(a string of 40 characters\) looks like a credential[\s\S]*`secrets`.*\[acme\/billing, environment staging\]$/);
+            assert.ok(!config.warnings?.[0].includes("ghp_"));
+        });
+
+        it("points a YAML syntax error at the quote left open, not where the parser gave up", () => {
+            const dir = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), "keyless-yaml-"));
+            try {
+                fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: keyless\nruntime: nodejs\n");
+                const lines = ["config:", "  aws:region: eu-west-1", '  keyless:environment: "staging', ...Array.from({ length: 50 }, (_, index) => `  keyless:k${index}: v`)];
+                fs.writeFileSync(path.join(dir, "Pulumi.broken.yaml"), `${lines.join("\n")}\n`);
+                assert.throws(
+                    () => readStackConfig(dir, "broken"),
+                    (error: unknown) => error instanceof StackFileError && /not valid YAML: the quote opened at line 3, column 24 is never closed/.test(error.message),
+                );
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
         });
     });
 
