@@ -86,7 +86,21 @@ function tree(pid: number): number[] {
     return all;
 }
 
-async function measure(entries: number, extraArgs: readonly string[]): Promise<{ seconds: number; cpuSeconds: number; split: Record<"plan" | "program" | "pack", number>; peakMb: number; roles: number; exitCode: number | null }> {
+type Role = "plan" | "program" | "pack";
+
+interface Measure {
+    readonly seconds: number;
+    readonly cpuSeconds: number;
+    readonly split: Record<Role, number>;
+    /** Peak of the sum over the whole tree, sampled at once. */
+    readonly peakMb: number;
+    /** Each process's own peak (they need not peak together). */
+    readonly peakMbOf: Record<Role, number>;
+    readonly roles: number;
+    readonly exitCode: number | null;
+}
+
+async function measure(entries: number, extraArgs: readonly string[]): Promise<Measure> {
     const dir = syntheticProject(entries);
     try {
         const started = process.hrtime.bigint();
@@ -98,18 +112,26 @@ async function measure(entries: number, extraArgs: readonly string[]): Promise<{
         });
         fs.closeSync(outputFd);
         let peakKb = 0;
+        const peakKbOf: Record<Role, number> = { plan: 0, program: 0, pack: 0 };
         // CPU time per process, as last seen (a process's last 50 ms may be missed).
         const cpu = new Map<number, number>();
         const roleOf = new Map<number, string>();
         const sampler = setInterval(() => {
             const pids = tree(child.pid!);
-            peakKb = Math.max(peakKb, pids.reduce((sum, pid) => sum + residentKb(pid), 0));
+            const residentOf: Record<Role, number> = { plan: 0, program: 0, pack: 0 };
+            let total = 0;
             for (const pid of pids) {
                 cpu.set(pid, Math.max(cpu.get(pid) ?? 0, cpuSeconds(pid)));
                 // Read each time: a process just spawned still shows its parent's command line.
                 const role = processRole(pid);
                 if (role !== "other") roleOf.set(pid, role);
+                const resident = residentKb(pid);
+                total += resident;
+                const known = roleOf.get(pid);
+                if (known === "plan" || known === "program" || known === "pack") residentOf[known] += resident;
             }
+            peakKb = Math.max(peakKb, total);
+            for (const role of ["plan", "program", "pack"] as const) peakKbOf[role] = Math.max(peakKbOf[role], residentOf[role]);
         }, 50);
         const exitCode = await new Promise<number | null>((resolve) => child.once("close", resolve));
         clearInterval(sampler);
@@ -121,12 +143,13 @@ async function measure(entries: number, extraArgs: readonly string[]): Promise<{
             // reported below as a failed run
         }
         const cpuTotal = [...cpu.values()].reduce((sum, value) => sum + value, 0);
-        const split = { plan: 0, program: 0, pack: 0 };
+        const split: Record<Role, number> = { plan: 0, program: 0, pack: 0 };
         for (const [pid, seconds_] of cpu) {
             const role = roleOf.get(pid);
             if (role === "program" || role === "pack" || role === "plan") split[role] += seconds_;
         }
-        return { seconds, cpuSeconds: cpuTotal, split, peakMb: peakKb / 1024, roles, exitCode };
+        const peakMbOf = { plan: peakKbOf.plan / 1024, program: peakKbOf.program / 1024, pack: peakKbOf.pack / 1024 };
+        return { seconds, cpuSeconds: cpuTotal, split, peakMb: peakKb / 1024, peakMbOf, roles, exitCode };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -138,7 +161,9 @@ async function main(): Promise<void> {
     const extra = args.filter((arg) => !/^\d+$/.test(arg));
     console.log(`npm run plan on synthetic stacks (${os.cpus().length} CPUs, Node.js ${process.version})`);
     console.log(`load average ${os.loadavg()[0].toFixed(1)}; CPU seconds of the plan, the program's process and the pack's; peak MB of all three`);
-    console.log("entries   seconds   CPU seconds (plan + program + pack)   peak MB");
+    console.log("the ratio is to the first size's time; peak MB of all three at once, then of each (plan, program, pack)");
+    console.log("entries   seconds   ratio   CPU seconds (plan + program + pack)   peak MB (plan, program, pack)");
+    let first: number | undefined;
     for (const entries of sizes.length > 0 ? sizes : [10, 100, 1000]) {
         const result = await measure(entries, extra);
         if (result.roles !== entries) {
@@ -146,9 +171,13 @@ async function main(): Promise<void> {
             process.exitCode = 1;
             continue;
         }
+        first ??= result.seconds;
         const { plan, program, pack } = result.split;
         const cpu = `${result.cpuSeconds.toFixed(1)} (${plan.toFixed(1)} + ${program.toFixed(1)} + ${pack.toFixed(1)})`;
-        console.log(`${String(entries).padStart(7)}   ${result.seconds.toFixed(1).padStart(7)}   ${cpu.padEnd(35)}   ${result.peakMb.toFixed(0).padStart(7)}`);
+        const of = result.peakMbOf;
+        const memory = `${result.peakMb.toFixed(0)} (${of.plan.toFixed(0)}, ${of.program.toFixed(0)}, ${of.pack.toFixed(0)})`;
+        const ratio = `${(result.seconds / first).toFixed(1)}x`;
+        console.log(`${String(entries).padStart(7)}   ${result.seconds.toFixed(1).padStart(7)}   ${ratio.padStart(5)}   ${cpu.padEnd(35)}   ${memory}`);
     }
 }
 
