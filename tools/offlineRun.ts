@@ -84,6 +84,8 @@ export interface AwsWorld {
 }
 
 export interface OfflineRun {
+    /** The AWS account, region and partition the run stood for. */
+    readonly account: { readonly id: string; readonly region: string; readonly partition: string };
     readonly resources: RecordedResource[];
     readonly invokes: RecordedInvoke[];
     readonly outputs: Record<string, unknown> | undefined;
@@ -215,7 +217,7 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
     }
     const stray = unhandled.map((reason) => (reason instanceof Error ? reason.message : String(reason))).find((message) => message !== error);
     if (error === undefined && stray !== undefined) error = stray;
-    return { resources, invokes, outputs, warnings, standIns, assumptions, error, refused: error === undefined ? undefined : refused };
+    return { account: { id: accountId, region, partition }, resources, invokes, outputs, warnings, standIns, assumptions, error, refused: error === undefined ? undefined : refused };
 }
 
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
