@@ -1,6 +1,6 @@
-// `npm run bench:plan [-- 10 100 1000]`: time and peak memory of `npm run plan` on synthetic
-// stacks of N repository entries (the keyless program, one lambda role and environment per
-// entry). CPU seconds (user and system, all processes) tell more than wall time on a busy machine.
+// `npm run bench:plan [-- 10 100 1000] [--no-github-calls]`: time and peak memory of `npm run plan`
+// on synthetic stacks of N repository entries (the keyless program, one lambda role and environment
+// per entry), then the GitHub API calls a preview and a drift refresh of each stack make. CPU seconds (user and system, all processes) tell more than wall time on a busy machine.
 // Memory is the peak resident size of the plan's whole process tree (the plan, the
 // program's process and the policy pack's), sampled from /proc every 50 ms: Linux only.
 
@@ -8,6 +8,10 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import type { GithubWorld } from "../offlineGithub";
+import { countByKind, githubCallsOf, installationBudget, refreshReadsOf, repeatedQuestions } from "../githubCalls";
+import { runProgram } from "../programRunner";
+import { readStackConfig } from "../stackFiles";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 
@@ -155,17 +159,64 @@ async function measure(entries: number, extraArgs: readonly string[]): Promise<M
     }
 }
 
+/** The GitHub the synthetic stack is valid in: its repositories private, on Enterprise, the reviewer able to read them all. */
+function syntheticWorld(entries: number): GithubWorld {
+    const names = Array.from({ length: entries }, (_, index) => `service-${String(index).padStart(4, "0")}`);
+    return {
+        owner: { login: "acme", id: 4242, type: "Organization", plan: "enterprise" },
+        repositories: names.map((name, index) => ({ name, id: 70000 + index, visibility: "private", subjectFormat: "legacy" })),
+        users: [{ login: "octo-lead", id: 9000, permissions: Object.fromEntries(names.map((name) => [name, "write" as const])) }],
+    };
+}
+
+const percent = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)}%`;
+
+/**
+ * What a preview of the stack asks GitHub (the program's data-source calls against the offline
+ * GitHub, in a process of its own as the plan runs it) and what a drift refresh reads, against the
+ * installation's hourly budget (tools/githubCalls.ts).
+ */
+async function githubCalls(entries: number): Promise<string[]> {
+    const dir = syntheticProject(entries);
+    try {
+        const stack = readStackConfig(dir, "bench");
+        const result = await runProgram(
+            { programDir: dir, project: stack.project, stack: "bench", config: stack.values, secretKeys: stack.secretKeys, accountId: "333333333333", github: syntheticWorld(entries) },
+            { timeoutMs: 3_600_000 },
+        );
+        if (result.kind === "failed" || result.run.error !== undefined) return [`  the program failed: ${result.kind === "failed" ? result.message : result.run.error}`];
+        const calls = githubCallsOf(result.run.invokes);
+        const reads = refreshReadsOf(result.run.resources);
+        const repeats = repeatedQuestions(calls);
+        // The installation covers the stack's repositories; its organisation's users are not known here (20 or fewer assumed).
+        const budget = installationBudget({ repositories: entries, users: 0, enterpriseCloud: false });
+        const lines = [
+            `  preview: ${calls.length} GitHub calls, ${(calls.length / entries).toFixed(2)} per repository${repeats.length > 0 ? `, ${repeats.length} REPEATED` : ", none repeated"}`,
+            ...countByKind(calls).map(([kind, count]) => `    ${String(count).padStart(6)}  ${kind}`),
+            `  drift refresh (preview --refresh): ${reads.length} reads (one GET per GitHub resource) + the preview's ${calls.length} = ${reads.length + calls.length}`,
+            ...countByKind(reads).map(([kind, count]) => `    ${String(count).padStart(6)}  ${kind}`),
+            `  share of the installation's hourly budget: preview ${percent(calls.length, 5000)} of 5,000, ${percent(calls.length, budget)} of ${budget.toLocaleString("en")} ` +
+                `(${entries} repositories); drift ${percent(reads.length + calls.length, 5000)} of 5,000, ${percent(reads.length + calls.length, budget)} of ${budget.toLocaleString("en")}, ` +
+                `${percent(reads.length + calls.length, 15_000)} of Enterprise Cloud's 15,000`,
+        ];
+        return lines;
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
 async function main(): Promise<void> {
     const args = process.argv.slice(2);
     const sizes = args.filter((arg) => /^\d+$/.test(arg)).map(Number);
     const extra = args.filter((arg) => !/^\d+$/.test(arg));
+    const planArgs = extra.filter((arg) => arg !== "--no-github-calls");
     console.log(`npm run plan on synthetic stacks (${os.cpus().length} CPUs, Node.js ${process.version})`);
     console.log(`load average ${os.loadavg()[0].toFixed(1)}; CPU seconds of the plan, the program's process and the pack's; peak MB of all three`);
     console.log("the ratio is to the first size's time; peak MB of all three at once, then of each (plan, program, pack)");
     console.log("entries   seconds   ratio   CPU seconds (plan + program + pack)   peak MB (plan, program, pack)");
     let first: number | undefined;
     for (const entries of sizes.length > 0 ? sizes : [10, 100, 1000]) {
-        const result = await measure(entries, extra);
+        const result = await measure(entries, planArgs);
         if (result.roles !== entries) {
             console.log(`${String(entries).padStart(7)}   the plan failed (exit ${result.exitCode}, ${result.roles} roles)`);
             process.exitCode = 1;
@@ -178,6 +229,11 @@ async function main(): Promise<void> {
         const memory = `${result.peakMb.toFixed(0)} (${of.plan.toFixed(0)}, ${of.program.toFixed(0)}, ${of.pack.toFixed(0)})`;
         const ratio = `${(result.seconds / first).toFixed(1)}x`;
         console.log(`${String(entries).padStart(7)}   ${result.seconds.toFixed(1).padStart(7)}   ${ratio.padStart(5)}   ${cpu.padEnd(35)}   ${memory}`);
+    }
+    if (extra.includes("--no-github-calls")) return;
+    for (const entries of sizes.length > 0 ? sizes : [10, 100, 1000]) {
+        console.log(`\nGitHub API calls of the ${entries}-entry stack:`);
+        for (const line of await githubCalls(entries)) console.log(line);
     }
 }
 
