@@ -4,12 +4,15 @@ import { ActionsEnvironmentVariable } from "@pulumi/github/actionsEnvironmentVar
 import { RepositoryEnvironment } from "@pulumi/github/repositoryEnvironment";
 import { RepositoryEnvironmentDeploymentPolicy } from "@pulumi/github/repositoryEnvironmentDeploymentPolicy";
 import { KeylessConfigError } from "./configReader";
-import { isActionsVariableName, isDeploymentRefPattern, isEnvironmentName, isRepositoryName } from "./names";
-import { environmentLimitProblems } from "./realServices/github";
+import { isActionsVariableName, isDeploymentRefPattern, isEnvironmentName, isGithubOwner, isRepositoryName } from "./names";
+import { EnvironmentGuard } from "./environmentGuard";
+import { environmentLimitProblems, environmentUpdateBody, LiveProtection, protectionDifferences, wantedProtection } from "./realServices/github";
 
 export interface DeploymentEnvironmentArgs {
     /** Repository name, without the owner (the GitHub provider's `owner`). */
     readonly repository: string;
+    /** The repository's owner. Defaults to the GitHub provider's `github:owner`. */
+    readonly owner?: string;
     /** Environment name; the deploy job names it with `environment:`. */
     readonly environment: string;
     /** Numeric IDs of teams that may approve a deployment. Defaults to none. */
@@ -34,11 +37,18 @@ export interface DeploymentEnvironmentArgs {
     readonly secrets?: Readonly<Record<string, pulumi.Input<string>>>;
     /** Environment variables. Defaults to none. */
     readonly variables?: Readonly<Record<string, pulumi.Input<string>>>;
+    /**
+     * What GitHub holds now (githubFacts.ts reads it). Where it differs from these arguments, the
+     * environment's EnvironmentGuard shows a change and `pulumi up` puts the protection back.
+     * Defaults to unknown: the guard then changes nothing.
+     */
+    readonly live?: LiveProtection;
 }
 
 /**
  * A protected GitHub environment: reviewers, self-review prevention, no admin bypass, a wait
- * timer and deployment branch rules, with its secrets and variables.
+ * timer and deployment branch rules, with its secrets and variables, and an EnvironmentGuard
+ * that puts the protection back where GitHub differs from it (components/environmentGuard.ts).
  */
 export class DeploymentEnvironment extends pulumi.ComponentResource {
     /** The environment's name as created. */
@@ -49,45 +59,72 @@ export class DeploymentEnvironment extends pulumi.ComponentResource {
         if (problems.length > 0) throw new KeylessConfigError(problems, `invalid arguments for DeploymentEnvironment ${name}`);
         super("keyless:github:DeploymentEnvironment", name, {}, opts);
 
-        const teams = [...(args.reviewerTeamIds ?? [])];
-        const users = [...(args.reviewerUserIds ?? [])];
         const refs = args.deploymentRefs;
-        const hasReviewers = teams.length + users.length > 0;
+        const wanted = wantedProtection({
+            teams: args.reviewerTeamIds ?? [],
+            users: args.reviewerUserIds ?? [],
+            preventSelfReview: args.preventSelfReview ?? true,
+            waitTimer: args.waitTimer ?? 0,
+            refs,
+        });
+        const hasReviewers = wanted.teams.length + wanted.users.length > 0;
         const environment = new RepositoryEnvironment(
             name,
             {
                 repository: args.repository,
                 environment: args.environment,
-                reviewers: hasReviewers ? [{ teams, users }] : [],
+                reviewers: hasReviewers ? [{ teams: [...wanted.teams], users: [...wanted.users] }] : [],
                 // GitHub answers 422 to prevent_self_review without reviewers (realServices/github.ts).
-                preventSelfReview: hasReviewers && (args.preventSelfReview ?? true),
+                preventSelfReview: wanted.preventSelfReview,
                 // The provider defaults this to true, which lets admins skip every rule below.
-                canAdminsBypass: false,
-                waitTimer: args.waitTimer ?? 0,
+                canAdminsBypass: wanted.canAdminsBypass,
+                waitTimer: wanted.waitTimer,
                 deploymentBranchPolicy:
-                    "protectedBranches" in refs
+                    wanted.branchPolicy === "protected"
                         ? { protectedBranches: true, customBranchPolicies: false }
                         : { protectedBranches: false, customBranchPolicies: true },
             },
             { parent: this },
         );
         // Children below reference environment.environment, so they wait for the environment.
+        const policies: RepositoryEnvironmentDeploymentPolicy[] = [];
         if (!("protectedBranches" in refs)) {
             for (const branchPattern of refs.branches) {
-                new RepositoryEnvironmentDeploymentPolicy(
-                    `${name}-branch-${branchPattern}`,
-                    { repository: args.repository, environment: environment.environment, branchPattern },
-                    { parent: this },
+                policies.push(
+                    new RepositoryEnvironmentDeploymentPolicy(
+                        `${name}-branch-${branchPattern}`,
+                        { repository: args.repository, environment: environment.environment, branchPattern },
+                        { parent: this },
+                    ),
                 );
             }
             for (const tagPattern of refs.tags) {
-                new RepositoryEnvironmentDeploymentPolicy(
-                    `${name}-tag-${tagPattern}`,
-                    { repository: args.repository, environment: environment.environment, tagPattern },
-                    { parent: this },
+                policies.push(
+                    new RepositoryEnvironmentDeploymentPolicy(
+                        `${name}-tag-${tagPattern}`,
+                        { repository: args.repository, environment: environment.environment, tagPattern },
+                        { parent: this },
+                    ),
                 );
             }
         }
+        // After the environment and its own policies, so their updates and creations come first.
+        const github = new pulumi.Config("github");
+        const differences = args.live ? protectionDifferences(wanted, args.live) : { changes: [], extraPolicies: [] };
+        new EnvironmentGuard(
+            `${name}-guard`,
+            {
+                apiUrl: (github.get("baseUrl") ?? "https://api.github.com/").replace(/\/?$/, "/"),
+                owner: args.owner ?? github.require("owner"),
+                repository: args.repository,
+                environment: environment.environment,
+                put: environmentUpdateBody(wanted),
+                removePolicies: [...differences.extraPolicies],
+                keepPolicyIds: policies.map((policy) => policy.policyId),
+                differences: [...differences.changes],
+            },
+            { parent: this, dependsOn: [environment, ...policies] },
+        );
         for (const [secretName, value] of Object.entries(args.secrets ?? {})) {
             new ActionsEnvironmentSecret(
                 `${name}-secret-${secretName}`,
@@ -116,6 +153,7 @@ export class DeploymentEnvironment extends pulumi.ComponentResource {
     static validate(args: DeploymentEnvironmentArgs): string[] {
         const problems: string[] = [];
         if (!isRepositoryName(args.repository)) problems.push(`repository: ${JSON.stringify(args.repository)} is not a repository name`);
+        if (args.owner !== undefined && !isGithubOwner(args.owner)) problems.push(`owner: ${JSON.stringify(args.owner)} is not a GitHub user or organisation name`);
         if (!isEnvironmentName(args.environment)) problems.push(`environment: ${JSON.stringify(args.environment)} is not an environment name`);
         const teams = args.reviewerTeamIds?.length ?? 0;
         const users = args.reviewerUserIds?.length ?? 0;

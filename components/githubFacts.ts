@@ -9,8 +9,18 @@
 import { Deployment, KeylessConfig } from "./config";
 import { show } from "./configReader";
 import {
+    branchPolicyPages,
     environmentRejection,
     explainRefusal,
+    GITHUB_CALLS,
+    LIVE_PROTECTION_ENDPOINTS,
+    LiveBranchPolicy,
+    LiveProtection,
+    protectionDifferences,
+    readBranchPolicyPage,
+    readCoreRateLimit,
+    readLiveEnvironment,
+    wantedProtection,
     GithubRefusal,
     NEEDED_PERMISSIONS,
     PlanProtection,
@@ -59,6 +69,11 @@ export interface ResolvedDeployment {
     /** Reviewer IDs for the GitHub environment (empty for other contexts). */
     readonly reviewerTeamIds: readonly number[];
     readonly reviewerUserIds: readonly number[];
+    /**
+     * What GitHub holds now for the entry's environment (undefined: not an environment, or not
+     * known: an offline stand-in or a refused question). DeploymentEnvironment restores it.
+     */
+    readonly liveProtection?: LiveProtection;
 }
 
 export interface GithubFacts {
@@ -103,6 +118,13 @@ export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubL
     };
     const owner = config.owner;
     const repositoryOf = (fullName: string) => once(`repo ${fullName.toLowerCase()}`, () => askRepository(fullName, lookups));
+
+    // First, whether GitHub's budget covers the run: the provider sleeps until the reset instead of failing.
+    const budget = await checkRateLimit(config, lookups);
+    if (budget.problem) return { deployments: [], warnings: [], problems: [budget.problem] };
+    const earlyWarnings = budget.warning ? [budget.warning] : [];
+    // The live protection is compared once per environment, however many entries share it.
+    const comparedEnvironments = new Set<string>();
 
     const resolved = await Promise.all(
         config.deployments.map(async (deployment, index): Promise<ResolvedDeployment | undefined> => {
@@ -246,6 +268,53 @@ export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubL
                 }
             }
 
+            let liveProtection: LiveProtection | undefined;
+            if (github.kind === "environment") {
+                const where = `environment ${show(github.environment)} of ${spelled}`;
+                const refs = github.protection.branchPolicy;
+                if (refs.kind === "protectedBranches") {
+                    const verdict = await once(`protected-branches ${spelled.toLowerCase()}`, () => askProtectedBranches(spelled, lookups));
+                    if (verdict === "stand-in") standIns.add("whether any branch is protected in", spelled);
+                    else if (verdict === "none") {
+                        problems.push(
+                            `${deployment.key}: protectedBranchesOnly is true for ${where}, but no branch of ${spelled} is protected ` +
+                                `(GitHub lists none for GET ${LIVE_PROTECTION_ENDPOINTS.protectedBranches(spelled)}), and GitHub then lets every ` +
+                                `branch deploy ("If no branch protection rules are defined for any branch in the repository, then all branches can ` +
+                                `deploy", GitHub Docs, "Deployment branches and tags"). Protect the branches that deploy (a branch protection rule ` +
+                                `or a ruleset on main), or set protectedBranchesOnly: false and name them in deploymentBranches.`,
+                        );
+                        return undefined;
+                    } else if (verdict !== "some") warnings.push(`${deployment.key}: could not check that ${spelled} protects a branch: ${verdict}`);
+                }
+                const asked = await once(`environment ${spelled.toLowerCase()} ${github.environment}`, () =>
+                    askLiveProtection(spelled, github.environment, refs.kind !== "protectedBranches", lookups),
+                );
+                if (asked === "stand-in") standIns.add("the live protection of", `${where}`);
+                else if (typeof asked === "string") {
+                    warnings.push(`${deployment.key}: could not read the live protection of ${where}, so changes made on GitHub by hand go unseen: ${asked}`);
+                } else {
+                    liveProtection = asked;
+                    const compared = `${spelled.toLowerCase()} ${github.environment}`;
+                    if (!comparedEnvironments.has(compared)) {
+                        comparedEnvironments.add(compared);
+                        const wanted = wantedProtection({
+                            teams: reviewerTeamIds,
+                            users: reviewerUserIds,
+                            preventSelfReview: github.protection.preventSelfReview,
+                            waitTimer: github.protection.waitTimer,
+                            refs: refs.kind === "protectedBranches" ? { protectedBranches: true } : { branches: refs.branches, tags: refs.tags },
+                        });
+                        const names = Object.fromEntries([
+                            ...knownTeams.map((slug, index) => [`Team:${reviewerTeamIds[index]}`, slug]),
+                            ...knownUsers.map((login, index) => [`User:${reviewerUserIds[index]}`, login]),
+                        ]);
+                        for (const change of protectionDifferences(wanted, asked, names).changes) {
+                            warnings.push(`${deployment.key}: ${where} differs on GitHub from this config: ${change}; \`pulumi up\` sets it back to the config`);
+                        }
+                    }
+                }
+            }
+
             return {
                 deployment,
                 identity,
@@ -253,12 +322,15 @@ export async function resolveGithubFacts(config: KeylessConfig, lookups: GithubL
                 subjects: exactSubjects(identity, subjectFormat, deployment.context),
                 reviewerTeamIds,
                 reviewerUserIds,
+                liveProtection,
             };
         }),
     );
 
+    // Last: the stand-ins the entries met read first.
+    if (budget.standIn) standIns.add("the API budget left to", owner);
     const inOrder = (messages: Map<number, string[]>) => [...messages].sort(([a], [b]) => a - b).flatMap(([, texts]) => texts);
-    const allWarnings = inOrder(byEntry.warnings);
+    const allWarnings = [...earlyWarnings, ...inOrder(byEntry.warnings)];
     const standInText = standIns.text();
     if (standInText) {
         allWarnings.push(
@@ -481,4 +553,117 @@ async function askId(ask: () => Promise<number>, question: string, permission: s
         }
         return explainRefusal(refusal, question, permission);
     }
+}
+
+/**
+ * The live protection of one environment: REST "Get an environment" (404: it does not exist yet,
+ * the first deploy) and, for custom branch policies, every page of "List deployment branch
+ * policies". A string says why it could not be read.
+ */
+async function askLiveProtection(fullName: string, environment: string, wantsPatterns: boolean, lookups: GithubLookups): Promise<LiveProtection | "stand-in" | string> {
+    const question = LIVE_PROTECTION_ENDPOINTS.environment(fullName, environment);
+    const answer = await askRest(question, lookups);
+    if ("refusal" in answer) return explainRefusal(answer.refusal, `GET ${question}`, NEEDED_PERMISSIONS.environment(fullName));
+    if (answer.standIn) return "stand-in";
+    if (answer.status === 404) return { kind: "missing" };
+    const live = readLiveEnvironment(answer.body);
+    if (live === undefined) return `GitHub's answer to GET ${question} is not an environment`;
+    // The patterns matter while GitHub uses them, and when the config will switch back to them
+    // (patterns left from before a switch by hand would apply again).
+    if (live.branchPolicy !== "custom" && !wantsPatterns) return { kind: "present", environment: live };
+    const policies: LiveBranchPolicy[] = [];
+    for (let page = 1, pages = 1; page <= pages; page++) {
+        const pageQuestion = LIVE_PROTECTION_ENDPOINTS.branchPolicies(fullName, environment, page);
+        const pageAnswer = await askRest(pageQuestion, lookups);
+        if ("refusal" in pageAnswer) return explainRefusal(pageAnswer.refusal, `GET ${pageQuestion}`, NEEDED_PERMISSIONS.environment(fullName));
+        const read = pageAnswer.status === 200 ? readBranchPolicyPage(pageAnswer.body) : undefined;
+        // The list serves custom environments only (REST "Deployment branch policies"); otherwise it may be refused.
+        if (read === undefined && live.branchPolicy !== "custom") return { kind: "present", environment: live };
+        if (read === undefined) return `GitHub answered HTTP ${pageAnswer.status} to GET ${pageQuestion}`;
+        policies.push(...read.policies);
+        pages = branchPolicyPages(read.totalCount);
+    }
+    return { kind: "present", environment: live, policies };
+}
+
+/** "some" when GitHub lists a protected branch (branch protection or ruleset), "none", "stand-in", or why it could not tell. */
+async function askProtectedBranches(fullName: string, lookups: GithubLookups): Promise<"some" | "none" | "stand-in" | string> {
+    const question = LIVE_PROTECTION_ENDPOINTS.protectedBranches(fullName);
+    const answer = await askRest(question, lookups);
+    if ("refusal" in answer) return explainRefusal(answer.refusal, `GET ${question}`, NEEDED_PERMISSIONS.branches(fullName));
+    if (answer.standIn) return "stand-in";
+    try {
+        const branches = JSON.parse(answer.body) as unknown;
+        if (answer.status === 200 && Array.isArray(branches)) return branches.length > 0 ? "some" : "none";
+    } catch {
+        // Reported below.
+    }
+    return `GitHub answered HTTP ${answer.status} to GET ${question}`;
+}
+
+/**
+ * The REST calls this run may make at most, from what the config manages (GITHUB_CALLS: the
+ * provider's refresh and writes per resource, keyless's own questions).
+ */
+export function githubCallsNeeded(config: KeylessConfig): number {
+    const repositories = new Set(config.deployments.map((deployment) => deployment.repository.toLowerCase()));
+    const teams = new Set<string>();
+    const users = new Set<string>();
+    let environments = 0;
+    let resources = 0;
+    let access = 0;
+    for (const deployment of config.deployments) {
+        const github = deployment.github;
+        if (github.kind !== "environment") {
+            resources += 2; // <prefix>_ROLE_ARN and <prefix>_REGION
+            continue;
+        }
+        environments++;
+        const refs = github.protection.branchPolicy;
+        const patterns = refs.kind === "protectedBranches" ? 0 : refs.branches.length + refs.tags.length;
+        // The environment, its patterns, its secrets (with the role ARN) and variables (with the region).
+        resources += 1 + patterns + github.secrets.length + 1 + github.variables.length + 1;
+        github.protection.reviewerTeams.forEach((slug) => teams.add(slug));
+        github.protection.reviewerUsers.forEach((login) => users.add(login.toLowerCase()));
+        access += github.protection.reviewerTeams.length + github.protection.reviewerUsers.length;
+        // One page of deployment policies per 100 patterns (the config's, and room for as many added by hand).
+        environments += Math.ceil(patterns / 100);
+    }
+    return (
+        resources * GITHUB_CALLS.perResource +
+        repositories.size * GITHUB_CALLS.perRepository +
+        environments * GITHUB_CALLS.perEnvironment +
+        teams.size * GITHUB_CALLS.perTeam +
+        users.size * GITHUB_CALLS.perUser +
+        access * GITHUB_CALLS.perReviewerAccess +
+        GITHUB_CALLS.plan
+    );
+}
+
+/**
+ * GET rate_limit before anything else (it costs nothing: "Accessing this endpoint does not count
+ * against your REST API rate limit"). The provider's legacy client (terraform-provider-github
+ * v6.13.0 github/transport.go, RateLimitTransport.RoundTrip) sleeps until `Rate.Reset` on a
+ * RateLimitError and retries, so a run short of budget hangs, holding the stack's lock, instead of
+ * failing: refuse it up front.
+ */
+async function checkRateLimit(config: KeylessConfig, lookups: GithubLookups): Promise<{ problem?: string; warning?: string; standIn?: boolean }> {
+    const question = LIVE_PROTECTION_ENDPOINTS.rateLimit();
+    const answer = await askRest(question, lookups);
+    if ("refusal" in answer) return { warning: `could not read GitHub's API budget (GET ${question}): ${explainRefusal(answer.refusal, `GET ${question}`, "a valid token")}` };
+    if (answer.standIn) return { standIn: true };
+    const core = answer.status === 200 ? readCoreRateLimit(answer.body) : undefined;
+    // GitHub Enterprise Server with rate limiting disabled answers 404 to this endpoint: nothing to check.
+    if (core === undefined) return {};
+    const needed = githubCallsNeeded(config);
+    if (core.remaining >= needed) return {};
+    const reset = new Date(core.reset * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    return {
+        problem:
+            `GitHub's API budget is too low for this run: ${core.remaining} of ${core.limit} core requests remain until ${reset} ` +
+            `(GET ${question}), and this stack needs up to ${needed} (${config.deployments.length} repository entries and their ` +
+            `environments, secrets and variables). The GitHub provider would not fail but wait for the reset, holding the stack's ` +
+            `lock (its RateLimitTransport sleeps until then). Run again after ${reset}, or with a token whose budget is not shared ` +
+            `(a GitHub App installation token of its own).`,
+    };
 }

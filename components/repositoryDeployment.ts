@@ -50,6 +50,8 @@ export class RepositoryDeployment extends pulumi.ComponentResource {
                 `${name}-environment`,
                 {
                     repository: identity.repository,
+                    owner: identity.owner,
+                    live: args.resolved.liveProtection,
                     environment: github.environment,
                     reviewerTeamIds: args.resolved.reviewerTeamIds,
                     reviewerUserIds: args.resolved.reviewerUserIds,

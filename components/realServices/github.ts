@@ -195,4 +195,293 @@ export const NEEDED_PERMISSIONS = {
     team: (org: string) => `Members: read on ${org}`,
     teamAccess: (org: string, fullName: string) => `Members: read on ${org} and Metadata: read on ${fullName}`,
     userAccess: (fullName: string) => `Metadata: read on ${fullName}`,
+    /** REST "Get an environment" and "List deployment branch policies": fine-grained "Actions" (read). */
+    environment: (fullName: string) => `Actions: read on ${fullName}`,
+    /** REST "List branches": "Metadata" (read) in "Permissions required for GitHub Apps". */
+    branches: (fullName: string) => `Metadata: read on ${fullName}`,
 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// Live environment protection: what GitHub holds, read back, compared with the config, and the
+// request that puts it back. terraform-provider-github v6.13.0 cannot be relied on for this: its
+// Read (resourceGithubRepositoryEnvironmentRead in github/resource_github_repository_environment.go)
+// sets `reviewers` and `prevent_self_review` only inside `case "required_reviewers"`, so once
+// every reviewer is removed (GitHub then drops the rule) the state keeps the old reviewers and no
+// diff appears (integrations/terraform-provider-github#2761); and a deployment branch policy
+// added by hand belongs to no resource, so nothing reads it.
+
+/** Which refs may deploy: `deployment_branch_policy` null ("all"), protected branches, or patterns. */
+export type BranchPolicyKind = "all" | "protected" | "custom";
+
+/** An environment's protection, as keyless wants it or as GitHub reports it. */
+export interface EnvironmentProtectionState {
+    readonly teams: readonly number[];
+    readonly users: readonly number[];
+    /** Effective only with reviewers: GitHub keeps it inside the required_reviewers rule. */
+    readonly preventSelfReview: boolean;
+    readonly canAdminsBypass: boolean;
+    readonly waitTimer: number;
+    readonly branchPolicy: BranchPolicyKind;
+}
+
+/** What keyless wants: the protection plus the branch and tag patterns (for "custom"). */
+export interface WantedEnvironmentProtection extends EnvironmentProtectionState {
+    readonly branches: readonly string[];
+    readonly tags: readonly string[];
+}
+
+/** One deployment branch or tag policy as `GET .../deployment-branch-policies` lists it. */
+export interface LiveBranchPolicy {
+    readonly id: number;
+    readonly name: string;
+    readonly type: "branch" | "tag";
+}
+
+/** GitHub's environment, with reviewer names as GitHub reports them (by ID, for messages). */
+export interface LiveEnvironment extends EnvironmentProtectionState {
+    readonly reviewerNames: Readonly<Record<string, string>>;
+}
+
+/**
+ * What the program read of one environment: `missing` when GitHub answered 404 (not created yet:
+ * the first deploy, never drift); `policies` undefined when the live policy is not "custom" (the
+ * list endpoint serves only environments with custom_branch_policies, REST "Deployment branch
+ * policies": "The deployment_branch_policy.custom_branch_policies property for the environment
+ * must be set to true to use these endpoints").
+ */
+export type LiveProtection =
+    | { readonly kind: "missing" }
+    | { readonly kind: "present"; readonly environment: LiveEnvironment; readonly policies?: readonly LiveBranchPolicy[] };
+
+/**
+ * REST "List deployment branch policies" (`GET repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies`):
+ * `per_page` "The number of results per page (max 100)", default 30; the answer carries
+ * `total_count`, so the number of pages is known from the first one.
+ */
+export const BRANCH_POLICIES_PER_PAGE = 100;
+
+/** The endpoints keyless reads for the live protection (promised to the permission table). */
+export const LIVE_PROTECTION_ENDPOINTS = {
+    environment: (fullName: string, environment: string) => `repos/${fullName}/environments/${encodeURIComponent(environment)}`,
+    branchPolicies: (fullName: string, environment: string, page: number) =>
+        `repos/${fullName}/environments/${encodeURIComponent(environment)}/deployment-branch-policies?per_page=${BRANCH_POLICIES_PER_PAGE}&page=${page}`,
+    /**
+     * REST "List branches": `protected` "Setting to `true` returns only branches protected by
+     * branch protections or rulesets" (so rulesets count); one branch is enough to know.
+     */
+    protectedBranches: (fullName: string) => `repos/${fullName}/branches?protected=true&per_page=1`,
+    /** REST "Get rate limit status for the authenticated user": "Accessing this endpoint does not count against your REST API rate limit." */
+    rateLimit: () => "rate_limit",
+} as const;
+
+/**
+ * Reads REST "Get an environment" (https://docs.github.com/rest/deployments/environments#get-an-environment):
+ * `can_admins_bypass`, `protection_rules` (`wait_timer` with `wait_timer`; `required_reviewers`
+ * with `prevent_self_review` and `reviewers[].type` "User" | "Team" and `reviewer.id`), and
+ * `deployment_branch_policy` (null: every branch may deploy). Undefined when the body is not one.
+ */
+export function readLiveEnvironment(body: string): LiveEnvironment | undefined {
+    let parsed: {
+        can_admins_bypass?: unknown;
+        protection_rules?: { type?: unknown; wait_timer?: unknown; prevent_self_review?: unknown; reviewers?: { type?: unknown; reviewer?: { id?: unknown; login?: unknown; slug?: unknown } }[] }[];
+        deployment_branch_policy?: { protected_branches?: unknown; custom_branch_policies?: unknown } | null;
+    };
+    try {
+        parsed = JSON.parse(body) as typeof parsed;
+    } catch {
+        return undefined;
+    }
+    if (typeof parsed !== "object" || parsed === null || typeof parsed.can_admins_bypass !== "boolean") return undefined;
+    const teams: number[] = [];
+    const users: number[] = [];
+    const reviewerNames: Record<string, string> = {};
+    let waitTimer = 0;
+    let preventSelfReview = false;
+    for (const rule of Array.isArray(parsed.protection_rules) ? parsed.protection_rules : []) {
+        if (rule.type === "wait_timer" && typeof rule.wait_timer === "number") waitTimer = rule.wait_timer;
+        if (rule.type !== "required_reviewers") continue;
+        preventSelfReview = rule.prevent_self_review === true;
+        for (const entry of rule.reviewers ?? []) {
+            const id = entry.reviewer?.id;
+            if (typeof id !== "number") continue;
+            if (entry.type === "Team") teams.push(id);
+            if (entry.type === "User") users.push(id);
+            const name = entry.reviewer?.slug ?? entry.reviewer?.login;
+            if (typeof name === "string") reviewerNames[`${String(entry.type)}:${id}`] = name;
+        }
+    }
+    const policy = parsed.deployment_branch_policy;
+    const branchPolicy: BranchPolicyKind = !policy ? "all" : policy.custom_branch_policies === true ? "custom" : policy.protected_branches === true ? "protected" : "all";
+    return { teams, users, preventSelfReview: teams.length + users.length > 0 && preventSelfReview, canAdminsBypass: parsed.can_admins_bypass, waitTimer, branchPolicy, reviewerNames };
+}
+
+/** Reads one page of REST "List deployment branch policies": `total_count` and `branch_policies[]`. */
+export function readBranchPolicyPage(body: string): { readonly totalCount: number; readonly policies: readonly LiveBranchPolicy[] } | undefined {
+    try {
+        const parsed = JSON.parse(body) as { total_count?: unknown; branch_policies?: { id?: unknown; name?: unknown; type?: unknown }[] };
+        if (typeof parsed.total_count !== "number" || !Array.isArray(parsed.branch_policies)) return undefined;
+        const policies = parsed.branch_policies.flatMap((policy): LiveBranchPolicy[] =>
+            typeof policy.id === "number" && typeof policy.name === "string" ? [{ id: policy.id, name: policy.name, type: policy.type === "tag" ? "tag" : "branch" }] : [],
+        );
+        return { totalCount: parsed.total_count, policies };
+    } catch {
+        return undefined;
+    }
+}
+
+/** How many pages of BRANCH_POLICIES_PER_PAGE hold `totalCount` policies (at least one was read). */
+export function branchPolicyPages(totalCount: number): number {
+    return Math.max(1, Math.ceil(totalCount / BRANCH_POLICIES_PER_PAGE));
+}
+
+const BRANCH_POLICY_WORDS: Record<BranchPolicyKind, string> = {
+    all: "every branch and tag may deploy (no deployment branch policy)",
+    protected: "protected branches only",
+    custom: "only the named branch and tag patterns",
+};
+
+/** One difference between GitHub's live protection and the config, in words, plus what to delete. */
+export interface ProtectionDifferences {
+    readonly changes: readonly string[];
+    /** Deployment branch or tag policies on GitHub that the config does not name. */
+    readonly extraPolicies: readonly LiveBranchPolicy[];
+}
+
+/**
+ * Every difference between what GitHub holds and what keyless wants, each in words a reviewer
+ * understands ("GitHub has ..., the config ..."). `names` maps "Team:<id>" / "User:<id>" to the
+ * slug or login for the wanted reviewers (the live ones come with GitHub's answer).
+ */
+export function protectionDifferences(wanted: WantedEnvironmentProtection, live: LiveProtection, names: Readonly<Record<string, string>> = {}): ProtectionDifferences {
+    if (live.kind === "missing") return { changes: [], extraPolicies: [] };
+    const actual = live.environment;
+    const allNames = { ...names, ...actual.reviewerNames };
+    const who = (kind: "Team" | "User", ids: readonly number[]) => ids.map((id) => `${kind === "Team" ? "team" : "user"} ${allNames[`${kind}:${id}`] ?? id}`);
+    const listed = (teams: readonly number[], users: readonly number[]) => [...who("Team", teams), ...who("User", users)].join(", ") || "none";
+    const sameSet = (a: readonly number[], b: readonly number[]) => a.length === b.length && [...a].sort().every((id, index) => id === [...b].sort()[index]);
+    const changes: string[] = [];
+    const wantedReviewers = wanted.teams.length + wanted.users.length;
+    if (!sameSet(actual.teams, wanted.teams) || !sameSet(actual.users, wanted.users)) {
+        changes.push(
+            actual.teams.length + actual.users.length === 0
+                ? `required reviewers removed: GitHub has none, the config names ${listed(wanted.teams, wanted.users)}`
+                : `required reviewers: GitHub has ${listed(actual.teams, actual.users)}, the config names ${listed(wanted.teams, wanted.users)}`,
+        );
+    }
+    const wantedSelfReview = wantedReviewers > 0 && wanted.preventSelfReview;
+    if (wantedReviewers > 0 && actual.teams.length + actual.users.length > 0 && actual.preventSelfReview !== wantedSelfReview) {
+        changes.push(`prevent self-review: ${actual.preventSelfReview ? "on" : "off"} on GitHub, ${wantedSelfReview ? "on" : "off"} in the config`);
+    }
+    if (actual.canAdminsBypass !== wanted.canAdminsBypass) {
+        changes.push(
+            `admin bypass: ${actual.canAdminsBypass ? "on" : "off"} on GitHub, ${wanted.canAdminsBypass ? "on" : "off"} in the config` +
+                (actual.canAdminsBypass ? " (administrators can deploy without any of these rules)" : ""),
+        );
+    }
+    if (actual.waitTimer !== wanted.waitTimer) changes.push(`wait timer: ${actual.waitTimer} minutes on GitHub, ${wanted.waitTimer} in the config`);
+    if (actual.branchPolicy !== wanted.branchPolicy) {
+        changes.push(`deployment branches: ${BRANCH_POLICY_WORDS[actual.branchPolicy]} on GitHub, ${BRANCH_POLICY_WORDS[wanted.branchPolicy]} in the config`);
+    }
+    const extraPolicies: LiveBranchPolicy[] = [];
+    if (wanted.branchPolicy === "custom" && live.policies !== undefined) {
+        const wantedPatterns = new Set([...wanted.branches.map((name) => `branch:${name}`), ...wanted.tags.map((name) => `tag:${name}`)]);
+        const livePatterns = new Set(live.policies.map((policy) => `${policy.type}:${policy.name}`));
+        for (const policy of live.policies) {
+            if (wantedPatterns.has(`${policy.type}:${policy.name}`)) continue;
+            extraPolicies.push(policy);
+            changes.push(`${policy.type} pattern ${JSON.stringify(policy.name)} on GitHub is not in the config: every ${policy.type} it matches may deploy`);
+        }
+        for (const pattern of wantedPatterns) {
+            if (livePatterns.has(pattern)) continue;
+            const [type, name] = [pattern.slice(0, pattern.indexOf(":")), pattern.slice(pattern.indexOf(":") + 1)];
+            changes.push(`${type} pattern ${JSON.stringify(name)} of the config is missing on GitHub`);
+        }
+    }
+    return { changes, extraPolicies };
+}
+
+/**
+ * The body of `PUT repos/{owner}/{repo}/environments/{environment_name}` exactly as the GitHub
+ * provider sends it for this protection. createUpdateEnvironmentData (resource_github_repository_environment.go)
+ * sets wait_timer and reviewers only when non-zero (d.GetOk), can_admins_bypass and
+ * prevent_self_review always, deployment_branch_policy when set; go-github v88's
+ * CreateUpdateEnvironment then marshals a missing wait_timer as 0 ("the only way to clear a
+ * WaitTimer is to set it to 0") and keeps `reviewers` and `deployment_branch_policy` without
+ * omitempty ("the API expects null values for reviewers and deployment_branch_policy to clear
+ * them"). So every PUT replaces the whole protection: no reviewers clears the rule, no timer clears it.
+ */
+export function environmentUpdateBody(protection: EnvironmentProtectionState): Record<string, unknown> {
+    const reviewers = [...protection.teams.map((id) => ({ type: "Team", id })), ...protection.users.map((id) => ({ type: "User", id }))];
+    return {
+        wait_timer: protection.waitTimer,
+        reviewers: reviewers.length > 0 ? reviewers : null,
+        can_admins_bypass: protection.canAdminsBypass,
+        deployment_branch_policy:
+            protection.branchPolicy === "all" ? null : { protected_branches: protection.branchPolicy === "protected", custom_branch_policies: protection.branchPolicy === "custom" },
+        prevent_self_review: protection.preventSelfReview,
+    };
+}
+
+/** `resources.core` of REST "Get rate limit status for the authenticated user". */
+export interface CoreRateLimit {
+    readonly limit: number;
+    readonly remaining: number;
+    /** When the budget resets, in UTC epoch seconds. */
+    readonly reset: number;
+}
+
+export function readCoreRateLimit(body: string): CoreRateLimit | undefined {
+    try {
+        const core = (JSON.parse(body) as { resources?: { core?: { limit?: unknown; remaining?: unknown; reset?: unknown } } }).resources?.core;
+        if (typeof core?.limit === "number" && typeof core.remaining === "number" && typeof core.reset === "number") {
+            return { limit: core.limit, remaining: core.remaining, reset: core.reset };
+        }
+    } catch {
+        // Not a rate-limit answer.
+    }
+    return undefined;
+}
+
+/**
+ * Upper bounds of the REST calls one run makes, per thing it manages. The provider's calls, from
+ * terraform-provider-github v6.13.0: a resource is read once on refresh and, when created, costs
+ * its write plus the reads around it (RepositoryEnvironment and each deployment policy: PUT/POST
+ * and `GET repos/{owner}/{repo}`; an environment secret: `GET .../secrets/public-key`, PUT and a
+ * read back) — at most four each. keyless's own questions: per repository `GET repos/...`, its
+ * OIDC subject and its protected branches; per environment its protection and a page of
+ * deployment policies per 100; per reviewer its ID (getUser also lists the user's GPG and SSH keys:
+ * three calls) and its access to each repository; the owner's plan (two).
+ */
+export const GITHUB_CALLS = {
+    perResource: 4,
+    perRepository: 3,
+    perEnvironment: 2,
+    perTeam: 1,
+    perUser: 3,
+    perReviewerAccess: 1,
+    plan: 2,
+} as const;
+
+/** The protection keyless asks for, from the environment's plain settings (one rule for both the resource and the drift check). */
+export function wantedProtection(settings: {
+    readonly teams: readonly number[];
+    readonly users: readonly number[];
+    readonly preventSelfReview: boolean;
+    readonly waitTimer: number;
+    readonly refs: { readonly protectedBranches: true } | { readonly branches: readonly string[]; readonly tags: readonly string[] };
+}): WantedEnvironmentProtection {
+    const hasReviewers = settings.teams.length + settings.users.length > 0;
+    const custom = !("protectedBranches" in settings.refs);
+    return {
+        teams: [...settings.teams],
+        users: [...settings.users],
+        // GitHub answers 422 to prevent_self_review without reviewers (GITHUB_MESSAGES).
+        preventSelfReview: hasReviewers && settings.preventSelfReview,
+        // The provider defaults can_admins_bypass to true, which lets admins skip every rule.
+        canAdminsBypass: false,
+        waitTimer: settings.waitTimer,
+        branchPolicy: custom ? "custom" : "protected",
+        branches: "branches" in settings.refs ? [...settings.refs.branches] : [],
+        tags: "tags" in settings.refs ? [...settings.refs.tags] : [],
+    };
+}

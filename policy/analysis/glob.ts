@@ -88,6 +88,13 @@ export function target(...parts: TargetPart[]): GlobTokens {
 
 /** Does `pattern` (IAM glob) match `text` exactly? Callers lowercase both for case-insensitive elements. */
 export function globMatches(pattern: string, text: string): boolean {
+    // Most IAM values have no wildcard, and `*` alone is common: both are decided without the table.
+    if (pattern === "*") {
+        return true;
+    }
+    if (pattern.indexOf("*") < 0 && pattern.indexOf("?") < 0) {
+        return pattern === text;
+    }
     const width = text.length + 1;
     let row = new Uint8Array(width);
     let next = new Uint8Array(width);

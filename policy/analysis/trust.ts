@@ -256,6 +256,7 @@ function judgeIssuer(
         location: statement.label,
         pinned: pinning !== undefined,
         subjectConditions: pinning !== undefined ? [pinning] : restricting,
+        admits: pinning !== undefined ? "exact" : restricting.length > 0 ? "pattern" : "anyone",
     };
 }
 

@@ -4,6 +4,7 @@ export type PolicyName =
     | "github-oidc-trust-pins-repository"
     | "iam-no-passrole-on-all-roles"
     | "iam-no-admin-access"
+    | "iam-no-self-escalation"
     | "github-trusted-environment-protected";
 
 /** The policy names, in the order the pack registers them. */
@@ -11,6 +12,7 @@ export const POLICY_NAMES: readonly PolicyName[] = [
     "github-oidc-trust-pins-repository",
     "iam-no-passrole-on-all-roles",
     "iam-no-admin-access",
+    "iam-no-self-escalation",
     "github-trusted-environment-protected",
 ];
 
@@ -49,6 +51,12 @@ export interface GithubTrust {
     audiences: string[];
     /** The statement, e.g. `Statement[0] (Sid "GitHubDeploy")`. */
     location: string;
+    /**
+     * Whom the statement lets in: `exact` when a `sub` condition pins exact subjects (the values in
+     * `subjects`), `pattern` when the deciding `sub` condition restricts but by patterns or values
+     * that do not pin one repository, `anyone` when no `sub` condition restricts at all.
+     */
+    admits: "exact" | "pattern" | "anyone";
 }
 
 /**

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { performance } from "perf_hooks";
-import { checkPermissionPolicy, checkTrustPolicy } from "../analysis";
+import { analyzeSelfEscalation, checkPermissionPolicy, checkTrustPolicy } from "../analysis";
 import { AnalyzerClient, PACK_DIR, StartOptions, UNKNOWN, WireResource } from "../harness/analyzerClient";
 
 const COLD_STARTS_COMPILED = 5;
@@ -174,6 +174,27 @@ async function main(): Promise<void> {
     }
     const inProcessMs = performance.now() - inProcessStarted;
     costRows.push([`analysis in-process (no gRPC), ${documents} trust + ${documents} permission documents`, `${((inProcessMs * 1000) / (2 * documents)).toFixed(1)} µs per document`]);
+    // A deploy role as keyless builds them: role management under its path, a boundary, one managed policy.
+    const roleManagement = (i: number): string =>
+        JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+                { Effect: "Allow", Action: ["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy"], Resource: `arn:aws:iam::123456789012:role/app-${i}/*` },
+                { Effect: "Allow", Action: "iam:CreateRole", Resource: "*", Condition: { StringEquals: { "iam:PermissionsBoundary": "arn:aws:iam::123456789012:policy/boundary" } } },
+                { Effect: "Deny", Action: "iam:DeleteRolePermissionsBoundary", Resource: "*" },
+            ],
+        });
+    const escalationStarted = performance.now();
+    for (let i = 0; i < documents; i++) {
+        analyzeSelfEscalation({
+            role: { arn: `arn:aws:iam::123456789012:role/github-actions/deploy-${i}` },
+            inlinePolicies: [{ name: "deploy", document: permissionPolicy(i) }, { name: "roles", document: roleManagement(i) }],
+            managedPolicies: [{ arn: `arn:aws:iam::123456789012:policy/app-${i}`, document: permissionPolicy(i + 1) }],
+            permissionsBoundary: { arn: "arn:aws:iam::123456789012:policy/boundary", document: roleManagement(i) },
+        });
+    }
+    const escalationMs = performance.now() - escalationStarted;
+    costRows.push([`self-escalation analysis in-process, ${documents} roles (2 inline, 1 managed, a boundary)`, `${((escalationMs * 1000) / documents).toFixed(1)} µs per role`]);
     table("Cost per analysed resource (compiled pack, every policy mandatory, the pack's defaults)", costRows);
 }
 

@@ -3,7 +3,7 @@
 
 import * as assert from "node:assert/strict";
 import { checkTrustPolicy, describeGithubTrust, TrustOptions } from "../../policy/analysis";
-import { GITHUB, githubProviderArn, githubTrust, githubTrustStatement, policyDocument } from "./helpers/documents";
+import { GITHUB, githubProviderArn, githubTrust, githubTrustStatement, policyDocument, Statement } from "./helpers/documents";
 
 const SUB = `${GITHUB}:sub`;
 const AUD = `${GITHUB}:aud`;
@@ -272,6 +272,7 @@ describe("github-oidc-trust-pins-repository analysis", () => {
                     subjectOperator: "StringEquals",
                     audiences: ["sts.amazonaws.com"],
                     location: 'Statement[1] (Sid "Deploy")',
+                    admits: "exact",
                 },
                 {
                     issuer: `${GITHUB}/acme-corp`,
@@ -279,8 +280,16 @@ describe("github-oidc-trust-pins-repository analysis", () => {
                     subjectOperator: "StringLike",
                     audiences: ["sts.amazonaws.com"],
                     location: "Statement[2]",
+                    admits: "pattern",
                 },
             ]);
+        });
+        it("says whom each trust admits: exact subjects, patterns, or anyone", () => {
+            const admits = (statement: Statement) => describeGithubTrust(policyDocument(statement)).map((trust) => trust.admits);
+            assert.deepEqual(admits(githubTrustStatement({ sub: "repo:acme/api:ref:refs/heads/main" })), ["exact"]);
+            assert.deepEqual(admits(githubTrustStatement({ sub: "repo:acme/*", subOperator: "StringLike" })), ["pattern"]);
+            assert.deepEqual(admits(githubTrustStatement({ sub: "repo:acme/api:*", subOperator: "StringNotLike" })), ["anyone"]);
+            assert.deepEqual(admits(githubTrustStatement({})), ["anyone"]);
         });
         it("returns nothing for documents it cannot read", () => {
             assert.deepEqual(describeGithubTrust("nope"), []);

@@ -61,7 +61,7 @@ describe("GitHub facts", () => {
         assert.deepEqual(facts.deployments[0].reviewerUserIds, [88]);
     });
 
-    it("asks GitHub nothing about a repository whose IDs and form the config pins, when its environment has no reviewers", async () => {
+    it("asks GitHub only the live protection of the environment of a repository whose IDs and form the config pins, when it has no reviewers", async () => {
         const github = fakeGithub();
         const facts = await resolveGithubFacts(
             configWith([{ name: "api", subjectFormat: "immutable", ownerId: 1, repositoryId: 2, ...lambda }], {
@@ -72,7 +72,8 @@ describe("GitHub facts", () => {
             github.lookups,
         );
         assert.deepEqual(facts.deployments[0].subjects, ["repo:acme@1/api@2:environment:production"]);
-        assert.deepEqual(github.asked.filter((question) => question.startsWith("repos/")), []);
+        // Not the repository, its subject form or the reviewers' access: only what GitHub holds now (for drift).
+        assert.deepEqual(github.asked.filter((question) => question.startsWith("repos/")), ["repos/acme/api/environments/production"]);
     });
 
     it("stops when GitHub's subject names other IDs than the pinned ones (a recycled name)", async () => {
