@@ -13,7 +13,11 @@ export interface GithubCall {
 
 /** The REST paths keyless asks, by shape (components/githubFacts.ts). */
 const REST_SHAPES: readonly [RegExp, string][] = [
+    [/^rate_limit$/, "rate_limit"],
     [/^repos\/[^/]+\/[^/]+$/, "repos/{owner}/{repo}"],
+    [/^repos\/[^/]+\/[^/]+\/environments\/[^/]+$/, "repos/{owner}/{repo}/environments/{environment}"],
+    [/^repos\/[^/]+\/[^/]+\/environments\/[^/]+\/deployment-branch-policies(\?.*)?$/, "repos/{owner}/{repo}/environments/{environment}/deployment-branch-policies"],
+    [/^repos\/[^/]+\/[^/]+\/branches\?protected=true.*$/, "repos/{owner}/{repo}/branches?protected=true"],
     [/^repos\/[^/]+\/[^/]+\/actions\/oidc\/customization\/sub$/, "repos/{owner}/{repo}/actions/oidc/customization/sub"],
     [/^repos\/[^/]+\/[^/]+\/collaborators\/[^/]+\/permission$/, "repos/{owner}/{repo}/collaborators/{user}/permission"],
     [/^orgs\/[^/]+\/teams\/[^/]+\/repos\/[^/]+\/[^/]+$/, "orgs/{org}/teams/{team}/repos/{owner}/{repo}"],
@@ -39,6 +43,15 @@ export function githubCallsOf(invokes: readonly RecordedInvoke[]): GithubCall[] 
                 .join(" ");
             return { kind: source, question: `${source} ${args}` };
         });
+}
+
+/**
+ * Whether a call counts against the hourly budget: every one but `GET rate_limit` ("Accessing this
+ * endpoint does not count against your REST API rate limit", REST docs, "Get rate limit status for
+ * the authenticated user").
+ */
+export function countsAgainstBudget(call: GithubCall): boolean {
+    return call.kind !== "getRestApi GET rate_limit";
 }
 
 /** How many calls of each kind, most first. */

@@ -29,7 +29,7 @@ describe("the GitHub calls of a preview (offline model)", function () {
         });
     }
 
-    it("prod: one plan lookup, each team and user ID once, one question per repository and reviewer", () => {
+    it("prod: one plan lookup, each team and user ID once, one question per repository, reviewer and environment", () => {
         const values = valuesOf("prod");
         const entries = parse(values["keyless:repositories"]) as { name: string }[];
         const repositories = new Set(entries.map((entry) => entry.name.toLowerCase())).size;
@@ -43,6 +43,10 @@ describe("the GitHub calls of a preview (offline model)", function () {
             "getRestApi GET repos/{owner}/{repo}": repositories,
             "getRestApi GET orgs/{org}/teams/{team}/repos/{owner}/{repo}": repositories,
             "getRestApi GET repos/{owner}/{repo}/collaborators/{user}/permission": repositories,
+            // The live protection of each environment the stack manages (one prod environment per repository),
+            // and the budget left, asked once before anything else.
+            "getRestApi GET repos/{owner}/{repo}/environments/{environment}": repositories,
+            "getRestApi GET rate_limit": 1,
         });
     });
 

@@ -1,4 +1,4 @@
-// `npm run bench:plan [-- 10 100 1000] [--no-github-calls]`: time and peak memory of `npm run plan`
+// `npm run bench:plan [-- 10 100 1000] [--no-github-calls | --github-calls-only]`: time and peak memory of `npm run plan`
 // on synthetic stacks of N repository entries (the keyless program, one lambda role and environment
 // per entry), then the GitHub API calls a preview and a drift refresh of each stack make. CPU seconds (user and system, all processes) tell more than wall time on a busy machine.
 // Memory is the peak resident size of the plan's whole process tree (the plan, the
@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { GithubWorld } from "../offlineGithub";
-import { countByKind, githubCallsOf, installationBudget, refreshReadsOf, repeatedQuestions } from "../githubCalls";
+import { countByKind, countsAgainstBudget, githubCallsOf, installationBudget, refreshReadsOf, repeatedQuestions } from "../githubCalls";
 import { runProgram } from "../programRunner";
 import { readStackConfig } from "../stackFiles";
 
@@ -166,6 +166,9 @@ function syntheticWorld(entries: number): GithubWorld {
         owner: { login: "acme", id: 4242, type: "Organization", plan: "enterprise" },
         repositories: names.map((name, index) => ({ name, id: 70000 + index, visibility: "private", subjectFormat: "legacy" })),
         users: [{ login: "octo-lead", id: 9000, permissions: Object.fromEntries(names.map((name) => [name, "write" as const])) }],
+        // More than any installation has, so that the program's up-front budget check (an upper
+        // bound per entry) lets the run through and the calls it really makes can be counted.
+        rateLimit: { limit: 100_000, remaining: 100_000, reset: 1_893_456_000 },
     };
 }
 
@@ -185,13 +188,15 @@ async function githubCalls(entries: number): Promise<string[]> {
             { timeoutMs: 3_600_000 },
         );
         if (result.kind === "failed" || result.run.error !== undefined) return [`  the program failed: ${result.kind === "failed" ? result.message : result.run.error}`];
-        const calls = githubCallsOf(result.run.invokes);
+        const asked = githubCallsOf(result.run.invokes);
+        const calls = asked.filter(countsAgainstBudget);
         const reads = refreshReadsOf(result.run.resources);
-        const repeats = repeatedQuestions(calls);
+        const repeats = repeatedQuestions(asked);
         // The installation covers the stack's repositories; its organisation's users are not known here (20 or fewer assumed).
         const budget = installationBudget({ repositories: entries, users: 0, enterpriseCloud: false });
         const lines = [
-            `  preview: ${calls.length} GitHub calls, ${(calls.length / entries).toFixed(2)} per repository${repeats.length > 0 ? `, ${repeats.length} REPEATED` : ", none repeated"}`,
+            `  preview: ${calls.length} GitHub calls that count against the budget, ${(calls.length / entries).toFixed(2)} per repository` +
+                `${repeats.length > 0 ? `, ${repeats.length} REPEATED` : ", none repeated"} (and ${asked.length - calls.length} GET rate_limit, which is free)`,
             ...countByKind(calls).map(([kind, count]) => `    ${String(count).padStart(6)}  ${kind}`),
             `  drift refresh (preview --refresh): ${reads.length} reads (one GET per GitHub resource) + the preview's ${calls.length} = ${reads.length + calls.length}`,
             ...countByKind(reads).map(([kind, count]) => `    ${String(count).padStart(6)}  ${kind}`),
@@ -209,7 +214,14 @@ async function main(): Promise<void> {
     const args = process.argv.slice(2);
     const sizes = args.filter((arg) => /^\d+$/.test(arg)).map(Number);
     const extra = args.filter((arg) => !/^\d+$/.test(arg));
-    const planArgs = extra.filter((arg) => arg !== "--no-github-calls");
+    const planArgs = extra.filter((arg) => arg !== "--no-github-calls" && arg !== "--github-calls-only");
+    if (extra.includes("--github-calls-only")) {
+        for (const entries of sizes.length > 0 ? sizes : [10, 100, 1000]) {
+            console.log(`GitHub API calls of the ${entries}-entry stack:`);
+            for (const line of await githubCalls(entries)) console.log(line);
+        }
+        return;
+    }
     console.log(`npm run plan on synthetic stacks (${os.cpus().length} CPUs, Node.js ${process.version})`);
     console.log(`load average ${os.loadavg()[0].toFixed(1)}; CPU seconds of the plan, the program's process and the pack's; peak MB of all three`);
     console.log("the ratio is to the first size's time; peak MB of all three at once, then of each (plan, program, pack)");
