@@ -271,6 +271,8 @@ async function runStack(options: PlanOptions, programDir: string, stackConfig: S
 const EMPTY_PLAN = (stackConfig: { project: string; stack: string }): PlanReport => ({
     project: stackConfig.project,
     stack: stackConfig.stack,
+    account: "",
+    region: "",
     programDir: "",
     stackFile: "",
     notes: [],
@@ -310,7 +312,7 @@ async function planBase(
         return { label: checkout.label, report: EMPTY_PLAN(head), notes: [`the stack could not be planned at ${checkout.label} (${first}); every grant is shown as new`] };
     }
     const run = (result as { run: OfflineRun }).run;
-    const report = buildPlanReport(run, [], { project: stackConfig.project, stack: options.stack, programDir: "", stackFile: `${ref}:${path.basename(stackConfig.file)}`, notes: [], policyPack: "" });
+    const report = buildPlanReport(run, [], { project: stackConfig.project, stack: options.stack, account: run.account.id, region: run.account.region, programDir: "", stackFile: `${ref}:${path.basename(stackConfig.file)}`, notes: [], policyPack: "" });
     return { label: checkout.label, report, notes: [] };
 }
 
@@ -350,6 +352,8 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
         const report = buildPlanReport(run, findings, {
             project: stackConfig.project,
             stack: options.stack,
+            account: run.account.id,
+            region: run.account.region,
             programDir: path.relative(process.cwd(), options.programDir) || ".",
             stackFile: path.relative(process.cwd(), stackConfig.file),
             notes: [
@@ -364,7 +368,7 @@ export async function plan(options: PlanOptions): Promise<PlanOutcome> {
             options.format === "json"
                 ? renderJson(report, diff ? { accessDiff: diff } : {})
                 : options.format === "markdown"
-                  ? renderMarkdown(report, { markdown: diff && renderDiffMarkdown(diff) })
+                  ? renderMarkdown(report, { markdown: diff && renderDiffMarkdown(diff), weakening: diff?.counts.weakening })
                   : renderText(report, { text: diff && renderDiffText(diff) });
         return { exitCode: report.verdict.passed ? 0 : 1, output, report, diff };
     } finally {

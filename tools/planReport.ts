@@ -69,13 +69,23 @@ export interface RoleRow {
     readonly permissions: PermissionSummary;
     /** The GitHub environment the role trusts, as the stack manages it. */
     readonly environment?: EnvironmentRow;
-    /** Repository-level variables and secrets of the role's repository (branch, tag, pull_request roles). */
+    /**
+     * Repository-level variables and secrets the role publishes (branch, tag, pull_request roles):
+     * those of the component that made the role, or whose value is the role's. A value of the
+     * repository that no role publishes is listed under each such role of the repository.
+     */
     readonly repositoryValues: readonly string[];
 }
+
+/** The JSON plan's shape; raised when a field changes meaning or goes away (new fields keep it). */
+export const PLAN_SCHEMA_VERSION = 1;
 
 export interface PlanReport {
     readonly project: string;
     readonly stack: string;
+    /** The AWS account and region the stack deploys into, as the offline run was given them. */
+    readonly account: string;
+    readonly region: string;
     readonly programDir: string;
     readonly stackFile: string;
     readonly notes: readonly string[];
@@ -88,6 +98,7 @@ export interface PlanReport {
     readonly verdict: { readonly passed: boolean; readonly mandatory: number; readonly advisory: number };
 }
 
+const STACK_TYPE = "pulumi:pulumi:Stack";
 const ROLE_TYPES = new Set(["aws:iam/role:Role", "aws-native:iam:Role"]);
 const ENVIRONMENT_TYPE = "github:index/repositoryEnvironment:RepositoryEnvironment";
 const DEPLOYMENT_POLICY_TYPES = new Set([
@@ -183,12 +194,19 @@ class ResourceIndex {
     readonly ofEnvironment = new Index();
     /** repository (folded) → repository variables and secrets. */
     readonly ofRepository = new Index();
+    /** URN → resource, for parent chains. */
+    readonly byUrn = new Map<string, RecordedResource>();
+    /** Component URN → the repository variables and secrets registered right under it. */
+    readonly repositoryValuesUnder = new Index();
+    /** URN → the repository variables and secrets whose value depends on that resource. */
+    readonly repositoryValuesOf = new Index();
     /** `type` + role name (folded) or role URN → policies and attachments of that role. */
     readonly ofRole = new Index();
 
     constructor(resources: readonly RecordedResource[]) {
         for (const resource of resources) {
             const inputs = resource.inputs;
+            this.byUrn.set(resource.urn, resource);
             if (ROLE_TYPES.has(resource.type)) this.roles.push(resource);
             else if (resource.type === ENVIRONMENT_TYPE) {
                 this.environments.push(resource);
@@ -198,6 +216,10 @@ class ResourceIndex {
                 this.ofEnvironment.add(`${fold(inputs.repository)}/${fold(inputs.environment ?? inputs.environmentName)}`, resource);
             } else if (REPOSITORY_VALUE_TYPES.has(resource.type)) {
                 this.ofRepository.add(fold(inputs.repository), resource);
+                if (resource.parent) this.repositoryValuesUnder.add(resource.parent, resource);
+                for (const urn of new Set([...(resource.propertyDependencies.value ?? []), ...(resource.propertyDependencies.plaintextValue ?? [])])) {
+                    this.repositoryValuesOf.add(urn, resource);
+                }
             } else {
                 const field = ROLE_REFERENCE_FIELDS[resource.type];
                 if (field === undefined) continue;
@@ -206,6 +228,21 @@ class ResourceIndex {
                 for (const key of keys) this.ofRole.add(key, resource);
             }
         }
+    }
+
+    /**
+     * The repository variables and secrets `role` publishes: registered under one of the
+     * components above it (the stack itself excepted: it is above every role), or valued from it.
+     */
+    publishedBy(role: RecordedResource): RecordedResource[] {
+        const published = new Set(this.repositoryValuesOf.get(role.urn));
+        for (let above = role.parent; above !== undefined; above = this.byUrn.get(above)?.parent) {
+            const component = this.byUrn.get(above);
+            if (component === undefined || component.type === STACK_TYPE) break;
+            for (const value of this.repositoryValuesUnder.get(above)) published.add(value);
+            for (const value of this.repositoryValuesOf.get(above)) published.add(value);
+        }
+        return [...published];
     }
 
     /** The resources of `type` that name the role (by name, or by depending on it in that field). */
@@ -265,6 +302,8 @@ function environmentRow(environment: RecordedResource, index: ResourceIndex, sta
 
 export interface PlanMeta {
     readonly project: string;
+    readonly account: string;
+    readonly region: string;
     readonly stack: string;
     readonly programDir: string;
     readonly stackFile: string;
@@ -275,6 +314,9 @@ export interface PlanMeta {
 export function buildPlanReport(run: OfflineRun, findings: readonly PackFinding[], meta: PlanMeta): PlanReport {
     const index = new ResourceIndex(run.resources);
     const usedEnvironments = new Set<RecordedResource>();
+    // Which role publishes each repository value; those no role publishes belong to the repository's roles alike.
+    const publishedBy = new Map(index.roles.map((role) => [role, index.publishedBy(role)]));
+    const claimed = new Set([...publishedBy.values()].flat());
 
     const roles = index.roles.map((role): RoleRow => {
         const native = role.type.startsWith("aws-native:");
@@ -313,8 +355,8 @@ export function buildPlanReport(run: OfflineRun, findings: readonly PackFinding[
         }
         const repositoryValues =
             repository && !environment
-                ? index.ofRepository
-                      .get(fold(repository.split("/")[1]))
+                ? [...(publishedBy.get(role) ?? []), ...index.ofRepository.get(fold(repository.split("/")[1])).filter((value) => !claimed.has(value))]
+                      .filter((value) => fold(value.inputs.repository) === fold(repository.split("/")[1]))
                       .map((resource) => text(resource.inputs.variableName ?? resource.inputs.secretName))
                       .sort()
                 : [];
@@ -341,6 +383,8 @@ export function buildPlanReport(run: OfflineRun, findings: readonly PackFinding[
     return {
         project: meta.project,
         stack: meta.stack,
+        account: meta.account,
+        region: meta.region,
         programDir: meta.programDir,
         stackFile: meta.stackFile,
         notes: meta.notes,
@@ -411,10 +455,18 @@ function verdictLine(report: PlanReport): string {
 export interface RenderExtras {
     readonly text?: string;
     readonly markdown?: string;
+    /** How many changes of the access diff weaken access: the heading says so. */
+    readonly weakening?: number;
+}
+
+/** The Markdown heading's mark and tail: a failed pack, a weakening change to review, or a pass. */
+function headingVerdict(report: PlanReport, weakening: number): { mark: string; tail: string } {
+    const tail = weakening > 0 ? `weakens access (${weakening} change${weakening === 1 ? "" : "s"} to review)` : "";
+    return { mark: !report.verdict.passed ? ":x:" : weakening > 0 ? ":warning:" : ":white_check_mark:", tail };
 }
 
 export function renderText(report: PlanReport, extras: RenderExtras = {}): string {
-    const lines: string[] = [`${heading(report)}  (offline: ${report.stackFile}, no credentials used)`, ""];
+    const lines: string[] = [`${heading(report)}  (offline: ${report.stackFile}, no credentials used)`, `AWS account ${report.account}, region ${report.region}`, ""];
     for (const note of report.notes) lines.push(`note: ${note}`);
     for (const warning of report.warnings) lines.push(`warning: ${warning}`);
     if (report.notes.length + report.warnings.length > 0) lines.push("");
@@ -469,13 +521,19 @@ export function renderText(report: PlanReport, extras: RenderExtras = {}): strin
  * code `` ` ``, links and images `[` `]`, HTML and autolinks `<` `>`, entities `&`, the escape
  * itself, GFM strikethrough `~`, GitHub's math `$`, and `|`, which GFM table cells need escaped even
  * inside other inline spans (GFM spec §4.10 "Tables"). A value that would start a block (heading,
- * list, quote, thematic break) has that marker escaped too. Line breaks become `<br>`.
+ * list, quote, thematic break) has that marker escaped too. Spaces and tabs at either end become
+ * character references (§2.5): CommonMark strips leading ones (§4.8, and four of them start an
+ * indented code block), after which a list marker would start a list (` 3)`, ` +`); a table cell
+ * and a paragraph's end strip them too, but not a reference. Line breaks (`\n`, `\r\n` and a lone
+ * `\r`, all line endings in CommonMark §2.1) become `<br>`.
  */
 export function markdownText(value: string): string {
+    const whitespace = (run: string) => run.replace(/ /g, "&#32;").replace(/\t/g, "&#9;");
     return value
         .replace(/[\\`*_[\]<>&|~$]/g, "\\$&")
         .replace(/^([#+\-=])|^(\d+)([.)])/, (_match, marker: string | undefined, digits: string, dot: string) => (marker ? `\\${marker}` : `${digits}\\${dot}`))
-        .replace(/\r?\n/g, "<br>");
+        .replace(/^[ \t]+|[ \t]+$/g, whitespace)
+        .replace(/\r\n|\r|\n/g, "<br>");
 }
 
 /**
@@ -515,10 +573,11 @@ function markdownPermissions(role: RoleRow): string[] {
 }
 
 export function renderMarkdown(report: PlanReport, extras: RenderExtras = {}): string {
+    const verdict = headingVerdict(report, extras.weakening ?? 0);
     const lines: string[] = [
-        `### ${report.verdict.passed ? ":white_check_mark:" : ":x:"} ${markdownText(heading(report))}`,
+        `### ${verdict.mark} ${markdownText(heading(report))}${verdict.tail ? `: ${markdownText(verdict.tail)}` : ""}`,
         "",
-        `Rendered offline from ${markdownCode(report.stackFile)} with no credentials: this is what the stack would grant.`,
+        `Rendered offline from ${markdownCode(report.stackFile)} with no credentials, for AWS account ${markdownCode(report.account)} in ${markdownCode(report.region)}: this is what the stack would grant.`,
         "",
     ];
     for (const note of report.notes) lines.push(`> note: ${markdownText(note)}`, ">");
@@ -562,5 +621,5 @@ export function renderMarkdown(report: PlanReport, extras: RenderExtras = {}): s
 }
 
 export function renderJson(report: PlanReport, extras: Record<string, unknown> = {}): string {
-    return `${JSON.stringify({ ...report, ...extras }, null, 2)}\n`;
+    return `${JSON.stringify({ schemaVersion: PLAN_SCHEMA_VERSION, ...report, ...extras }, null, 2)}\n`;
 }

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { AccessDiff, diffPlans, renderDiffMarkdown, renderDiffText } from "../../tools/planDiff";
-import type { EnvironmentRow, PlanReport, RoleRow } from "../../tools/planReport";
+import { type EnvironmentRow, type PlanReport, renderMarkdown, renderText, type RoleRow } from "../../tools/planReport";
 import { renderedText } from "../helpers/markdown";
 import { PlanRun, PROJECT_DIR, runPlan } from "../helpers/runPlan";
 
@@ -53,6 +53,8 @@ function planOf(...roles: RoleRow[]): PlanReport {
     return {
         project: "keyless",
         stack: "prod",
+        account: "222222222222",
+        region: "eu-west-1",
         programDir: ".",
         stackFile: "Pulumi.prod.yaml",
         notes: [],
@@ -64,6 +66,32 @@ function planOf(...roles: RoleRow[]): PlanReport {
         verdict: { passed: true, mandatory: 0, advisory: 0 },
     };
 }
+
+describe("the Markdown plan's heading", () => {
+    const weakened = diffPlans(planOf(role("api-prod")), planOf(role("api-prod"), role("web-prod")), "main (1234567)");
+    const heading = (plan: PlanReport, diff?: AccessDiff) => renderMarkdown(plan, { markdown: diff && renderDiffMarkdown(diff), weakening: diff?.counts.weakening }).split("\n")[0];
+
+    it("says a change weakens access, even when the pack passes", () => {
+        assert.equal(weakened.counts.weakening, 1);
+        assert.equal(heading(planOf(role("api-prod"), role("web-prod")), weakened), "### :warning: keyless plan: keyless/prod: weakens access (1 change to review)");
+    });
+
+    it("keeps the failure's mark and still says it weakens access", () => {
+        const failed = { ...planOf(role("api-prod"), role("web-prod")), verdict: { passed: false, mandatory: 1, advisory: 0 } };
+        assert.equal(heading(failed, weakened), "### :x: keyless plan: keyless/prod: weakens access (1 change to review)");
+    });
+
+    it("gives the green check only to a passing plan that weakens nothing", () => {
+        const narrowed = diffPlans(planOf(role("api-prod"), role("web-prod")), planOf(role("api-prod")), "main (1234567)");
+        assert.equal(heading(planOf(role("api-prod")), narrowed), "### :white_check_mark: keyless plan: keyless/prod");
+        assert.equal(heading(planOf(role("api-prod"))), "### :white_check_mark: keyless plan: keyless/prod");
+    });
+
+    it("names the stack's AWS account and region", () => {
+        assert.match(renderedText(renderMarkdown(planOf(role("api-prod")))), /for AWS account 222222222222 in eu-west-1/);
+        assert.match(renderText(planOf(role("api-prod"))), /^keyless plan: keyless\/prod {2}\(offline: Pulumi\.prod\.yaml, no credentials used\)\nAWS account 222222222222, region eu-west-1\n/);
+    });
+});
 
 const kinds = (diff: AccessDiff) => diff.changes.map((change) => `${change.direction} ${change.kind}: ${change.summary}`);
 
@@ -243,6 +271,11 @@ describe("npm run plan --base <git-ref>", function () {
         assert.match(text, /Access changes against HEAD \([0-9a-f]{7}\): 1 weakening/);
         assert.match(text, /new grant: acme\/web → environment:prod → web-prod → account 333333333333/);
         assert.match(stdout, /```mermaid\nflowchart LR\n[\s\S]*"acme\/web"[\s\S]*== added ==>/);
+    });
+
+    it("heads a passing Markdown plan that weakens access with a warning, not a green check", () => {
+        assert.match(runs.markdown.stdout, /^### :warning: keyless plan: keyless\/fixture: weakens access \(1 change to review\)\n/);
+        assert.doesNotMatch(runs.markdown.stdout, /white_check_mark/);
     });
 
     it("and in JSON, next to the plan", () => {

@@ -36,7 +36,10 @@ describe("npm run plan", function () {
             assert.equal(exitCode, 0, stdout);
             assert.match(stdout, /acme\/orders-api -> environment:dev\n {2}role {8}orders-api-dev \(arn:aws:iam::111111111111:role\/github-actions\/orders-api-dev\)\n {2}trusts {6}repo:acme@73214512\/orders-api@1061140022:environment:dev\n/);
             assert.match(stdout, /acme\/storefront -> environment:dev[\s\S]*trusts {6}repo:acme\/storefront:environment:dev\n {14}repo:acme@73214512\/storefront@684421907:environment:dev/);
-            assert.match(stdout, /acme\/keyless -> pull_request[\s\S]*published {3}(AWS_DRIFT_DEV_REGION, AWS_DRIFT_DEV_ROLE_ARN, )?AWS_PREVIEW_DEV_REGION, AWS_PREVIEW_DEV_ROLE_ARN/);
+            // Each role lists the variables it publishes, not every variable of its repository.
+            assert.match(stdout, /acme\/keyless -> pull_request\n[^\n]*\n(?: {2}[^\n]*\n)*? {2}published {3}AWS_PREVIEW_DEV_REGION, AWS_PREVIEW_DEV_ROLE_ARN\n/);
+            assert.match(stdout, /acme\/keyless -> ref:refs\/heads\/main\n[^\n]*\n(?: {2}[^\n]*\n)*? {2}published {3}AWS_DRIFT_DEV_REGION, AWS_DRIFT_DEV_ROLE_ARN\n/);
+            assert.match(stdout, /^keyless plan: keyless\/dev {2}\(offline: [^\n]*\)\nAWS account 111111111111, region [a-z]+-[a-z]+-\d\n/);
             assert.match(stdout, /Allow iam:PassRole on arn:aws:iam::111111111111:role\/orders-api-task, arn:aws:iam::111111111111:role\/orders-api-task-execution\n {18}when StringEquals iam:PassedToService = ecs-tasks\.amazonaws\.com\n/);
             assert.match(stdout, /deploy from main, release\/\*/);
             assert.match(stdout, /\nPASS: no mandatory policy violated/);
@@ -53,6 +56,7 @@ describe("npm run plan", function () {
             const { exitCode, stdout } = runs.devMarkdown;
             assert.equal(exitCode, 0);
             assert.match(stdout, /^### :white_check_mark: keyless plan: keyless\/dev\n/);
+            assert.match(stdout, /\nRendered offline from <code>[^\n]*<\/code> with no credentials, for AWS account <code>111111111111<\/code> in <code>[a-z]+-[a-z]+-\d<\/code>: /);
             assert.match(stdout, /\| Repository \| Trusted subjects \| Role \| Session \| Permissions \| Boundary \| Reviewers \| Deploy from \| Secrets and variables \|/);
             assert.match(
                 stdout,
@@ -82,7 +86,8 @@ describe("npm run plan", function () {
         it("gives tools prod's matrix as JSON: reviewers, wait timer, main-only, exact subjects", () => {
             const { exitCode, stdout } = runs.prodJson;
             assert.equal(exitCode, 0);
-            const report = JSON.parse(stdout) as PlanReport;
+            const report = JSON.parse(stdout) as PlanReport & { schemaVersion: number };
+            assert.equal(report.schemaVersion, 1);
             assert.equal(report.roles.length, 6);
             assert.deepEqual(report.verdict, { passed: true, mandatory: 0, advisory: 0 });
             const orders = report.roles.find((role) => role.roleName === "orders-api-prod")!;

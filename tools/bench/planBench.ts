@@ -1,6 +1,6 @@
-// `npm run bench:plan [-- 10 100 1000]`: time and peak memory of `npm run plan` on synthetic
-// stacks of N repository entries (the keyless program, one lambda role and environment per
-// entry). CPU seconds (user and system, all processes) tell more than wall time on a busy machine.
+// `npm run bench:plan [-- 10 100 1000] [--no-github-calls | --github-calls-only]`: time and peak memory of `npm run plan`
+// on synthetic stacks of N repository entries (the keyless program, one lambda role and environment
+// per entry), then the GitHub API calls a preview and a drift refresh of each stack make. CPU seconds (user and system, all processes) tell more than wall time on a busy machine.
 // Memory is the peak resident size of the plan's whole process tree (the plan, the
 // program's process and the policy pack's), sampled from /proc every 50 ms: Linux only.
 
@@ -8,6 +8,10 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import type { GithubWorld } from "../offlineGithub";
+import { countByKind, countsAgainstBudget, githubCallsOf, installationBudget, refreshReadsOf, repeatedQuestions } from "../githubCalls";
+import { runProgram } from "../programRunner";
+import { readStackConfig } from "../stackFiles";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 
@@ -86,7 +90,21 @@ function tree(pid: number): number[] {
     return all;
 }
 
-async function measure(entries: number, extraArgs: readonly string[]): Promise<{ seconds: number; cpuSeconds: number; split: Record<"plan" | "program" | "pack", number>; peakMb: number; roles: number; exitCode: number | null }> {
+type Role = "plan" | "program" | "pack";
+
+interface Measure {
+    readonly seconds: number;
+    readonly cpuSeconds: number;
+    readonly split: Record<Role, number>;
+    /** Peak of the sum over the whole tree, sampled at once. */
+    readonly peakMb: number;
+    /** Each process's own peak (they need not peak together). */
+    readonly peakMbOf: Record<Role, number>;
+    readonly roles: number;
+    readonly exitCode: number | null;
+}
+
+async function measure(entries: number, extraArgs: readonly string[]): Promise<Measure> {
     const dir = syntheticProject(entries);
     try {
         const started = process.hrtime.bigint();
@@ -98,18 +116,26 @@ async function measure(entries: number, extraArgs: readonly string[]): Promise<{
         });
         fs.closeSync(outputFd);
         let peakKb = 0;
+        const peakKbOf: Record<Role, number> = { plan: 0, program: 0, pack: 0 };
         // CPU time per process, as last seen (a process's last 50 ms may be missed).
         const cpu = new Map<number, number>();
         const roleOf = new Map<number, string>();
         const sampler = setInterval(() => {
             const pids = tree(child.pid!);
-            peakKb = Math.max(peakKb, pids.reduce((sum, pid) => sum + residentKb(pid), 0));
+            const residentOf: Record<Role, number> = { plan: 0, program: 0, pack: 0 };
+            let total = 0;
             for (const pid of pids) {
                 cpu.set(pid, Math.max(cpu.get(pid) ?? 0, cpuSeconds(pid)));
                 // Read each time: a process just spawned still shows its parent's command line.
                 const role = processRole(pid);
                 if (role !== "other") roleOf.set(pid, role);
+                const resident = residentKb(pid);
+                total += resident;
+                const known = roleOf.get(pid);
+                if (known === "plan" || known === "program" || known === "pack") residentOf[known] += resident;
             }
+            peakKb = Math.max(peakKb, total);
+            for (const role of ["plan", "program", "pack"] as const) peakKbOf[role] = Math.max(peakKbOf[role], residentOf[role]);
         }, 50);
         const exitCode = await new Promise<number | null>((resolve) => child.once("close", resolve));
         clearInterval(sampler);
@@ -121,12 +147,64 @@ async function measure(entries: number, extraArgs: readonly string[]): Promise<{
             // reported below as a failed run
         }
         const cpuTotal = [...cpu.values()].reduce((sum, value) => sum + value, 0);
-        const split = { plan: 0, program: 0, pack: 0 };
+        const split: Record<Role, number> = { plan: 0, program: 0, pack: 0 };
         for (const [pid, seconds_] of cpu) {
             const role = roleOf.get(pid);
             if (role === "program" || role === "pack" || role === "plan") split[role] += seconds_;
         }
-        return { seconds, cpuSeconds: cpuTotal, split, peakMb: peakKb / 1024, roles, exitCode };
+        const peakMbOf = { plan: peakKbOf.plan / 1024, program: peakKbOf.program / 1024, pack: peakKbOf.pack / 1024 };
+        return { seconds, cpuSeconds: cpuTotal, split, peakMb: peakKb / 1024, peakMbOf, roles, exitCode };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/** The GitHub the synthetic stack is valid in: its repositories private, on Enterprise, the reviewer able to read them all. */
+function syntheticWorld(entries: number): GithubWorld {
+    const names = Array.from({ length: entries }, (_, index) => `service-${String(index).padStart(4, "0")}`);
+    return {
+        owner: { login: "acme", id: 4242, type: "Organization", plan: "enterprise" },
+        repositories: names.map((name, index) => ({ name, id: 70000 + index, visibility: "private", subjectFormat: "legacy" })),
+        users: [{ login: "octo-lead", id: 9000, permissions: Object.fromEntries(names.map((name) => [name, "write" as const])) }],
+        // More than any installation has, so that the program's up-front budget check (an upper
+        // bound per entry) lets the run through and the calls it really makes can be counted.
+        rateLimit: { limit: 100_000, remaining: 100_000, reset: 1_893_456_000 },
+    };
+}
+
+const percent = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)}%`;
+
+/**
+ * What a preview of the stack asks GitHub (the program's data-source calls against the offline
+ * GitHub, in a process of its own as the plan runs it) and what a drift refresh reads, against the
+ * installation's hourly budget (tools/githubCalls.ts).
+ */
+async function githubCalls(entries: number): Promise<string[]> {
+    const dir = syntheticProject(entries);
+    try {
+        const stack = readStackConfig(dir, "bench");
+        const result = await runProgram(
+            { programDir: dir, project: stack.project, stack: "bench", config: stack.values, secretKeys: stack.secretKeys, accountId: "333333333333", github: syntheticWorld(entries) },
+            { timeoutMs: 3_600_000 },
+        );
+        if (result.kind === "failed" || result.run.error !== undefined) return [`  the program failed: ${result.kind === "failed" ? result.message : result.run.error}`];
+        const asked = githubCallsOf(result.run.invokes);
+        const calls = asked.filter(countsAgainstBudget);
+        const reads = refreshReadsOf(result.run.resources);
+        const repeats = repeatedQuestions(asked);
+        // The installation covers the stack's repositories; its organisation's users are not known here (20 or fewer assumed).
+        const budget = installationBudget({ repositories: entries, users: 0, enterpriseCloud: false });
+        const lines = [
+            `  preview: ${calls.length} GitHub calls that count against the budget, ${(calls.length / entries).toFixed(2)} per repository` +
+                `${repeats.length > 0 ? `, ${repeats.length} REPEATED` : ", none repeated"} (and ${asked.length - calls.length} GET rate_limit, which is free)`,
+            ...countByKind(calls).map(([kind, count]) => `    ${String(count).padStart(6)}  ${kind}`),
+            `  drift refresh (preview --refresh): ${reads.length} reads (one GET per GitHub resource) + the preview's ${calls.length} = ${reads.length + calls.length}`,
+            ...countByKind(reads).map(([kind, count]) => `    ${String(count).padStart(6)}  ${kind}`),
+            `  share of the installation's hourly budget: preview ${percent(calls.length, 5000)} of 5,000, ${percent(calls.length, budget)} of ${budget.toLocaleString("en")} ` +
+                `(${entries} repositories); drift ${percent(reads.length + calls.length, 5000)} of 5,000, ${percent(reads.length + calls.length, budget)} of ${budget.toLocaleString("en")}, ` +
+                `${percent(reads.length + calls.length, 15_000)} of Enterprise Cloud's 15,000`,
+        ];
+        return lines;
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -136,19 +214,38 @@ async function main(): Promise<void> {
     const args = process.argv.slice(2);
     const sizes = args.filter((arg) => /^\d+$/.test(arg)).map(Number);
     const extra = args.filter((arg) => !/^\d+$/.test(arg));
+    const planArgs = extra.filter((arg) => arg !== "--no-github-calls" && arg !== "--github-calls-only");
+    if (extra.includes("--github-calls-only")) {
+        for (const entries of sizes.length > 0 ? sizes : [10, 100, 1000]) {
+            console.log(`GitHub API calls of the ${entries}-entry stack:`);
+            for (const line of await githubCalls(entries)) console.log(line);
+        }
+        return;
+    }
     console.log(`npm run plan on synthetic stacks (${os.cpus().length} CPUs, Node.js ${process.version})`);
     console.log(`load average ${os.loadavg()[0].toFixed(1)}; CPU seconds of the plan, the program's process and the pack's; peak MB of all three`);
-    console.log("entries   seconds   CPU seconds (plan + program + pack)   peak MB");
+    console.log("the ratio is to the first size's time; peak MB of all three at once, then of each (plan, program, pack)");
+    console.log("entries   seconds   ratio   CPU seconds (plan + program + pack)   peak MB (plan, program, pack)");
+    let first: number | undefined;
     for (const entries of sizes.length > 0 ? sizes : [10, 100, 1000]) {
-        const result = await measure(entries, extra);
+        const result = await measure(entries, planArgs);
         if (result.roles !== entries) {
             console.log(`${String(entries).padStart(7)}   the plan failed (exit ${result.exitCode}, ${result.roles} roles)`);
             process.exitCode = 1;
             continue;
         }
+        first ??= result.seconds;
         const { plan, program, pack } = result.split;
         const cpu = `${result.cpuSeconds.toFixed(1)} (${plan.toFixed(1)} + ${program.toFixed(1)} + ${pack.toFixed(1)})`;
-        console.log(`${String(entries).padStart(7)}   ${result.seconds.toFixed(1).padStart(7)}   ${cpu.padEnd(35)}   ${result.peakMb.toFixed(0).padStart(7)}`);
+        const of = result.peakMbOf;
+        const memory = `${result.peakMb.toFixed(0)} (${of.plan.toFixed(0)}, ${of.program.toFixed(0)}, ${of.pack.toFixed(0)})`;
+        const ratio = `${(result.seconds / first).toFixed(1)}x`;
+        console.log(`${String(entries).padStart(7)}   ${result.seconds.toFixed(1).padStart(7)}   ${ratio.padStart(5)}   ${cpu.padEnd(35)}   ${memory}`);
+    }
+    if (extra.includes("--no-github-calls")) return;
+    for (const entries of sizes.length > 0 ? sizes : [10, 100, 1000]) {
+        console.log(`\nGitHub API calls of the ${entries}-entry stack:`);
+        for (const line of await githubCalls(entries)) console.log(line);
     }
 }
 
