@@ -601,11 +601,19 @@ async function askProtectedBranches(fullName: string, lookups: GithubLookups): P
     return `GitHub answered HTTP ${answer.status} to GET ${question}`;
 }
 
+/** The REST calls of one run: what a refreshing run certainly makes, and at most. */
+export interface GithubCallEstimate {
+    /** keyless's own questions plus one refresh read per resource (`preview --refresh`, `up --refresh`). */
+    readonly certain: number;
+    /** Also every resource created or updated: a first deploy, or a change to every entry. */
+    readonly atMost: number;
+}
+
 /**
- * The REST calls this run may make at most, from what the config manages (GITHUB_CALLS: the
- * provider's refresh and writes per resource, keyless's own questions).
+ * The REST calls this run makes, from what the config manages (GITHUB_CALLS: the provider's refresh
+ * and writes per resource, keyless's own questions).
  */
-export function githubCallsNeeded(config: KeylessConfig): number {
+export function githubCallsNeeded(config: KeylessConfig): GithubCallEstimate {
     const repositories = new Set(config.deployments.map((deployment) => deployment.repository.toLowerCase()));
     const teams = new Set<string>();
     const users = new Set<string>();
@@ -629,15 +637,15 @@ export function githubCallsNeeded(config: KeylessConfig): number {
         // One page of deployment policies per 100 patterns (the config's, and room for as many added by hand).
         environments += Math.ceil(patterns / 100);
     }
-    return (
-        resources * GITHUB_CALLS.perResource +
+    const questions =
         repositories.size * GITHUB_CALLS.perRepository +
         environments * GITHUB_CALLS.perEnvironment +
         teams.size * GITHUB_CALLS.perTeam +
         users.size * GITHUB_CALLS.perUser +
         access * GITHUB_CALLS.perReviewerAccess +
-        GITHUB_CALLS.plan
-    );
+        GITHUB_CALLS.plan;
+    const certain = questions + resources * GITHUB_CALLS.refreshPerResource;
+    return { certain, atMost: certain + resources * GITHUB_CALLS.writesPerResource };
 }
 
 /**
@@ -656,14 +664,27 @@ async function checkRateLimit(config: KeylessConfig, lookups: GithubLookups): Pr
     // GitHub Enterprise Server with rate limiting disabled answers 404 to this endpoint: nothing to check.
     if (core === undefined) return {};
     const needed = githubCallsNeeded(config);
-    if (core.remaining >= needed) return {};
+    if (core.remaining >= needed.atMost) return {};
     const reset = new Date(core.reset * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const budget = `${core.remaining} of ${core.limit} core requests remain until ${reset} (GET ${question})`;
+    const what = `${config.deployments.length} repository entries and their environments, secrets and variables`;
+    const wait =
+        "The GitHub provider would not fail but wait for the reset, holding the stack's lock (its RateLimitTransport sleeps " +
+        "until then).";
+    // Refuse only what the run certainly exceeds; a stack larger than a whole hour's budget is
+    // still deployable (the provider waits across resets), so that is a warning, not a refusal.
+    if (core.remaining < needed.certain && needed.certain <= core.limit) {
+        return {
+            problem:
+                `GitHub's API budget is too low for this run: ${budget}, and this stack needs at least ${needed.certain} ` +
+                `(${what}; up to ${needed.atMost} when every resource changes). ${wait} Run again after ${reset}, or with a ` +
+                "token whose budget is not shared (a GitHub App installation token of its own).",
+        };
+    }
     return {
-        problem:
-            `GitHub's API budget is too low for this run: ${core.remaining} of ${core.limit} core requests remain until ${reset} ` +
-            `(GET ${question}), and this stack needs up to ${needed} (${config.deployments.length} repository entries and their ` +
-            `environments, secrets and variables). The GitHub provider would not fail but wait for the reset, holding the stack's ` +
-            `lock (its RateLimitTransport sleeps until then). Run again after ${reset}, or with a token whose budget is not shared ` +
-            `(a GitHub App installation token of its own).`,
+        warning:
+            `GitHub's API budget may run out during this run: ${budget}; this stack needs ${needed.certain} calls with a refresh and ` +
+            `up to ${needed.atMost} when every resource changes (${what}). ${wait}` +
+            (needed.certain > core.limit ? " The stack needs more than a whole hour's budget: split it into several stacks." : ""),
     };
 }

@@ -443,17 +443,19 @@ export function readCoreRateLimit(body: string): CoreRateLimit | undefined {
 }
 
 /**
- * Upper bounds of the REST calls one run makes, per thing it manages. The provider's calls, from
- * terraform-provider-github v6.13.0: a resource is read once on refresh and, when created, costs
- * its write plus the reads around it (RepositoryEnvironment and each deployment policy: PUT/POST
- * and `GET repos/{owner}/{repo}`; an environment secret: `GET .../secrets/public-key`, PUT and a
- * read back) — at most four each. keyless's own questions: per repository `GET repos/...`, its
- * OIDC subject and its protected branches; per environment its protection and a page of
- * deployment policies per 100; per reviewer its ID (getUser also lists the user's GPG and SSH keys:
- * three calls) and its access to each repository; the owner's plan (two).
+ * The REST calls one run makes, per thing it manages. The provider's calls, from
+ * terraform-provider-github v6.13.0: a resource is read once on refresh (one GET each, for every
+ * resource type keyless creates), and, when created or updated, costs its write plus the reads
+ * around it (RepositoryEnvironment and each deployment policy: PUT/POST and `GET repos/{owner}/{repo}`;
+ * an environment secret: `GET .../secrets/public-key`, PUT and a read back): at most three more.
+ * keyless's own questions: per repository `GET repos/...`, its OIDC subject and its protected
+ * branches; per environment its protection and a page of deployment policies per 100; per reviewer
+ * its ID (getUser also lists the user's GPG and SSH keys: three calls) and its access to each
+ * repository; the owner's plan (two).
  */
 export const GITHUB_CALLS = {
-    perResource: 4,
+    refreshPerResource: 1,
+    writesPerResource: 3,
     perRepository: 3,
     perEnvironment: 2,
     perTeam: 1,

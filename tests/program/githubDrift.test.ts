@@ -11,6 +11,16 @@ import { environmentUpdateBody, protectionDifferences, wantedProtection } from "
 import { deployOffline, editByHand, ENVIRONMENT_TYPE, GithubWorld, OfflineStateResource } from "../../tools/offlineGithub";
 import { ENTERPRISE_PRIVATE, PROD_LIKE } from "../fixtures/github/northwind";
 import { runConfig, StackRun } from "../helpers/runStack";
+import { loadStackConfig } from "../../components/config";
+import { githubCallsNeeded } from "../../components/githubFacts";
+
+/** The config a test-owned stack resolves to, as the program reads it (objects as JSON text). */
+const loadFixtureConfig = (config: Record<string, unknown>) =>
+    loadStackConfig({
+        stack: "fixture",
+        values: Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)])),
+        secretKeys: new Set(),
+    });
 
 const drifted = (run: StackRun) => run.run.warnings.filter((warning) => /differs on GitHub from this config/.test(warning));
 const changed = <T extends { op: string }>(steps: T[]) => steps.filter((step) => step.op !== "same");
@@ -174,11 +184,24 @@ describe("GitHub's API budget", () => {
         const reset = Date.UTC(2026, 11, 4, 19, 30) / 1000;
         const run = await runConfig(PROD_LIKE, { github: { ...ENTERPRISE_PRIVATE, rateLimit: { limit: 5000, remaining: 12, reset } } });
         assert.match(run.run.error ?? "", /GitHub's API budget is too low for this run: 12 of 5000 core requests remain until 2026-12-04T19:30:00Z/);
-        assert.match(run.run.error ?? "", /this stack needs up to \d+ /);
+        assert.match(run.run.error ?? "", /this stack needs at least \d+ .*up to \d+ when every resource changes/);
         assert.match(run.run.error ?? "", /would not fail but wait for the reset, holding the stack's lock/);
         assert.deepEqual(run.customResources, []);
         // Nothing else was asked: rate_limit costs nothing, the rest would have.
         assert.deepEqual(restEndpoints(run), ["rate_limit"]);
+    });
+
+    it("warns, without refusing, when only the writes of a first deploy may not fit", async () => {
+        const { certain, atMost } = githubCallsNeeded(loadFixtureConfig(PROD_LIKE));
+        assert.ok(certain < atMost);
+        const run = (await runConfig(PROD_LIKE, { github: { ...ENTERPRISE_PRIVATE, rateLimit: { limit: 5000, remaining: certain, reset: 1_800_000_000 } } })).assertSucceeded();
+        assert.equal(run.run.warnings.filter((warning) => /GitHub's API budget may run out during this run/.test(warning)).length, 1, run.run.warnings.join("\n"));
+    });
+
+    it("warns, without refusing, a stack that needs more than a whole hour's budget: the provider waits across resets", async () => {
+        const { certain } = githubCallsNeeded(loadFixtureConfig(PROD_LIKE));
+        const run = (await runConfig(PROD_LIKE, { github: { ...ENTERPRISE_PRIVATE, rateLimit: { limit: certain - 1, remaining: 0, reset: 1_800_000_000 } } })).assertSucceeded();
+        assert.match(run.run.warnings.join("\n"), /needs more than a whole hour's budget: split it into several stacks/);
     });
 });
 
