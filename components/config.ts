@@ -37,6 +37,8 @@ import {
     isRegion,
     isRepositoryName,
     isS3BucketName,
+    defaultRoleName,
+    iamRoleArn,
     Partition,
     parseArn,
     partitionOf,
@@ -300,6 +302,7 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
                       accountId,
                       rolePath,
                       issuerHost: host,
+                      providerAdopted: Boolean(oidcProviderArn),
                       permissionsBoundaryArns: [
                           ...new Set([
                               ...(permissionsBoundaryArn ? [permissionsBoundaryArn] : []),
@@ -441,7 +444,7 @@ function readDeployment(entry: unknown, entryKey: string, context: EntryContext)
     const label = trustContext ? contextLabel(trustContext) : "";
     const roleName =
         entry.roleName === undefined
-            ? repository && trustContext && `${repository}-${label}`
+            ? repository && trustContext && defaultRoleName(repository, label, context.source.stack)
             : readString(entry.roleName, `${entryKey}.roleName`, problems);
     if (roleName !== undefined && !isIamRoleName(roleName)) {
         problems.add(
@@ -464,7 +467,9 @@ function readDeployment(entry: unknown, entryKey: string, context: EntryContext)
         }
     }
 
-    const permissions = readPermissions(entry.permissions, `${entryKey}.permissions`, trustContext, context);
+    // The keyless preset denies every change to the role it is written for (its own ARN).
+    const roleScope = scope && roleName && isIamRoleName(roleName) ? { ...scope, roleArn: iamRoleArn(scope.partition, scope.accountId, scope.keyless?.rolePath ?? "/", roleName) } : scope;
+    const permissions = readPermissions(entry.permissions, `${entryKey}.permissions`, trustContext, { ...context, scope: roleScope });
     // Without a valid context the GitHub side is still checked against the context the entry
     // asks for, so an invalid environment name does not hide the problems of its secrets.
     const intended = trustContext ?? intendedContext(entry, context);
