@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { OpenIdConnectProvider } from "@pulumi/aws/iam/openIdConnectProvider";
 import { KeylessConfigError } from "./configReader";
-import { parseArn } from "./names";
+import { parseArn, stackRolePath } from "./names";
 import { issuerHost } from "./subjects";
 
 export interface GithubOidcProviderArgs {
@@ -110,6 +110,10 @@ export function existingProviderProblem(stack: string, accountId: string, issuer
     return (
         `keyless:oidcProviderArn: account ${accountId} already holds the OIDC provider for https://${issuerHost} ` +
         `(${found.arn}, ${owner === undefined ? "not created by a keyless stack" : `created by keyless stack ${owner}`}); IAM holds one per issuer ` +
-        `and account, so this stack cannot create another (EntityAlreadyExists): set keyless:oidcProviderArn to ${found.arn} to adopt it`
+        `and account, so this stack cannot create another (EntityAlreadyExists): set keyless:oidcProviderArn to ${found.arn} to adopt it` +
+        (owner === undefined
+            ? ""
+            : `; stack ${owner} shares the account, so give this stack a role path and a boundary of its own too (keyless:rolePath ` +
+              `${stackRolePath("/github-actions/", stack)} and a boundary named for ${stack}): \`npm run new-stack\` writes all three`)
     );
 }

@@ -8,6 +8,9 @@
 // else is reported as unsupported rather than guessed.
 
 import { compileGlob, globMatches, languageCovers, languagesIntersect } from "../../policy/analysis/glob";
+import { KeylessConfig } from "../../components/config";
+import { iamRoleArn } from "../../components/names";
+import { boundaryArgsForStack, permissionsBoundaryDocument } from "../../components/permissionsBoundary";
 import { PolicyDocument, Statement } from "../../components/presets";
 
 /** A statement as a test may write it: NotAction and NotResource as well (IAM accepts them; keyless never writes them). */
@@ -111,6 +114,24 @@ export function selfEscalations(role: EvaluatedRole, roleActions: readonly strin
     return requests
         .filter((request) => effectivelyAllows(role.identity, role.boundary, request))
         .map((request) => `${request.action} on ${request.resource}${request.context?.["iam:PermissionsBoundary"] ? ` with boundary ${request.context["iam:PermissionsBoundary"]}` : ""}`);
+}
+
+/**
+ * Every role of a checked stack config as IAM evaluates it: its ARN, its inline policy (or
+ * "unknown" when managed policies are attached, whose documents the test cannot read) and the
+ * stack's boundary document when it carries one.
+ */
+export function stackRoles(config: KeylessConfig): (EvaluatedRole & { readonly key: string; readonly keyless: boolean })[] {
+    const args = boundaryArgsForStack(config);
+    const boundary = "problem" in args ? undefined : permissionsBoundaryDocument(args);
+    return config.deployments.map((deployment) => ({
+        key: `${config.stack} ${deployment.key} (${deployment.roleName})`,
+        keyless: deployment.presets.keyless !== undefined,
+        arn: iamRoleArn(config.partition, config.accountId, config.rolePath, deployment.roleName),
+        identity: deployment.managedPolicyArns.length > 0 ? "unknown" : deployment.permissions,
+        boundaryArn: deployment.permissionsBoundaryArn,
+        boundary: deployment.permissionsBoundaryArn === undefined ? undefined : boundary,
+    }));
 }
 
 /** StringEquals values the statement pins each condition key to (lower-case key). */

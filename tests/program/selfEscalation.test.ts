@@ -10,30 +10,15 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { KeylessConfig, loadStackConfig } from "../../components/config";
 import { POLICY_CHANGE_ACTIONS, ROLE_CHANGE_ACTIONS } from "../../components/keylessPermissions";
-import { iamRoleArn } from "../../components/names";
-import { boundaryArgsForStack, permissionsBoundaryDocument } from "../../components/permissionsBoundary";
+import { boundaryArgsForStack } from "../../components/permissionsBoundary";
 import { keylessStatements, PolicyDocument, Statement } from "../../components/presets";
 import { listStacks, readStackConfig } from "../../tools/stackFiles";
-import { EvaluatedRole, selfEscalations } from "../helpers/iamEvaluation";
+import { EvaluatedRole, selfEscalations, stackRoles } from "../helpers/iamEvaluation";
 import { FIXTURE_STACKS } from "../helpers/runStack";
 
 function loadConfig(projectDir: string, stack: string, file?: string): KeylessConfig {
     const read = readStackConfig(projectDir, stack, file);
     return loadStackConfig({ stack, values: read.values, secretKeys: new Set(read.secretKeys) });
-}
-
-/** Every role of the stack as IAM evaluates it. */
-export function rolesOf(config: KeylessConfig): (EvaluatedRole & { key: string; keyless: boolean })[] {
-    const args = boundaryArgsForStack(config);
-    const boundary = "problem" in args ? undefined : permissionsBoundaryDocument(args);
-    return config.deployments.map((deployment) => ({
-        key: `${config.stack} ${deployment.key} (${deployment.roleName})`,
-        keyless: deployment.presets.keyless !== undefined,
-        arn: iamRoleArn(config.partition, config.accountId, config.rolePath, deployment.roleName),
-        identity: deployment.managedPolicyArns.length > 0 ? "unknown" : deployment.permissions,
-        boundaryArn: deployment.permissionsBoundaryArn,
-        boundary: deployment.permissionsBoundaryArn === undefined ? undefined : boundary,
-    }));
 }
 
 const escalations = (role: EvaluatedRole) => selfEscalations(role, ROLE_CHANGE_ACTIONS, POLICY_CHANGE_ACTIONS);
@@ -48,13 +33,13 @@ const STACKS: { label: string; config: () => KeylessConfig }[] = [
 describe("no deploy role can widen itself (IAM evaluation of identity policy and boundary)", () => {
     for (const { label, config } of STACKS) {
         it(`${label}: no role can change itself, lift or replace its boundary, or rewrite the boundary policy`, () => {
-            const roles = rolesOf(config());
+            const roles = stackRoles(config());
             assert.ok(roles.length > 0);
             const found = roles.flatMap((role) => escalations(role).map((line) => `${role.key}: ${line}`));
             assert.deepEqual(found, []);
         });
         it(`${label}: the boundary alone closes it for every bounded role, and keyless's own preset alone for its role`, () => {
-            for (const role of rolesOf(config())) {
+            for (const role of stackRoles(config())) {
                 if (role.boundary !== undefined) assert.deepEqual(escalations({ ...role, identity: "unknown" }), [], `${role.key}, boundary alone`);
                 if (role.keyless) assert.deepEqual(escalations({ ...role, boundary: undefined }), [], `${role.key}, preset alone`);
             }
@@ -63,7 +48,7 @@ describe("no deploy role can widen itself (IAM evaluation of identity policy and
 
     describe("the check can fail", () => {
         const config = loadConfig(".", "dev", path.join(FIXTURE_STACKS, "Pulumi.dev.yaml"));
-        const keyless = rolesOf(config).find((role) => role.keyless);
+        const keyless = stackRoles(config).find((role) => role.keyless);
         assert.ok(keyless);
         const document = (statements: Statement[]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
 
