@@ -127,6 +127,7 @@ describe("the permissions boundary", () => {
             assert.match(result.stdout, /aws iam create-policy --policy-name deploy-boundary --path \/ci\/ --policy-document file:\/\/boundary-selftest\.json/);
             assert.match(result.stdout, /aws iam create-policy --policy-name billing-boundary --path \/ /);
             assert.match(result.stdout, /aws iam create-policy-version --policy-arn arn:aws:iam::333333333333:policy\/ci\/deploy-boundary .*--set-as-default/);
+            assert.match(result.stdout, /Only keyless's own deploy role \(arn:aws:iam::333333333333:role\/ci\/deploy\/platform-staging-selftest\) may change roles/);
         });
         it("--format json prints the document alone", () => {
             const result = bootstrapBoundary(["selftest", "--program", FIXTURE, "--format", "json"]);
