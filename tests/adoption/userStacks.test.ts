@@ -94,7 +94,7 @@ describe("the project's own stack files", function () {
         const files = loadWorkflows();
 
         for (const stack of STACKS) {
-            it(`previews ${stack} on pull requests, renders its offline plan, and deploys it (README.md, "Adding a stack")`, () => {
+            it(`previews ${stack} on pull requests, renders its offline plan, and deploys it (docs/running.md, "Adding a stack")`, () => {
                 assert.deepEqual(missingPipelineEntries(files, stack), []);
             });
         }

@@ -8,31 +8,21 @@ import * as path from "path";
 import { isRecord, jobsOf, triggersOf, WorkflowFile } from "./hardening";
 import { loadWorkflows, ROOT } from "./repository";
 
-const HEADING = "## The pipeline";
+const FILE = "docs/pipeline.md";
 
-/** The pipeline section: docs/pipeline.md, or README.md once it has been merged there. */
+/** The pipeline page, docs/pipeline.md, whose `##` sections hold the tables. */
 function pipelineSection(): { file: string; text: string } {
-    for (const file of ["docs/pipeline.md", "README.md"]) {
-        const full = path.join(ROOT, file);
-        if (!fs.existsSync(full)) continue;
-        const text = fs.readFileSync(full, "utf8");
-        const start = text.split("\n").findIndex((line) => line.startsWith(HEADING));
-        if (start < 0) continue;
-        const lines = text.split("\n").slice(start);
-        const end = lines.findIndex((line, i) => i > 0 && /^##\s/.test(line));
-        return { file, text: (end < 0 ? lines : lines.slice(0, end)).join("\n") };
-    }
-    throw new Error(`no "${HEADING}" section in docs/pipeline.md or README.md`);
+    return { file: FILE, text: fs.readFileSync(path.join(ROOT, FILE), "utf8") };
 }
 
-/** Rows `| \`NAME\` | kind | ...` of the table under a `###` heading. */
+/** Rows `| \`NAME\` | kind | ...` of the table under a `##` heading. */
 function tableRows(section: string, heading: string): string[][] {
     const lines = section.split("\n");
-    const start = lines.findIndex((line) => line.startsWith(`### ${heading}`));
-    assert.ok(start >= 0, `no "### ${heading}" heading`);
+    const start = lines.findIndex((line) => line.startsWith(`## ${heading}`));
+    assert.ok(start >= 0, `no "## ${heading}" heading`);
     const rows: string[][] = [];
     for (const line of lines.slice(start + 1)) {
-        if (line.startsWith("### ")) break;
+        if (/^#+ /.test(line)) break;
         if (!line.startsWith("|") || /^\|\s*(Name|---)/.test(line)) continue;
         rows.push(line.split("|").slice(1, -1).map((cell) => cell.trim()));
     }
