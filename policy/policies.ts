@@ -5,6 +5,7 @@ import { githubOidcTrustPinsRepository } from "./rules/githubOidcTrustPinsReposi
 import { githubTrustedEnvironmentProtected } from "./rules/githubTrustedEnvironmentProtected";
 import { iamNoAdminAccess } from "./rules/iamNoAdminAccess";
 import { iamNoPassroleOnAllRoles } from "./rules/iamNoPassroleOnAllRoles";
+import { iamNoSelfEscalation } from "./rules/iamNoSelfEscalation";
 
 type PackPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
@@ -35,5 +36,6 @@ export const policies: Policies = new PolicyRegistry()
     .register(githubOidcTrustPinsRepository)
     .register(iamNoPassroleOnAllRoles)
     .register(iamNoAdminAccess)
+    .register(iamNoSelfEscalation)
     .register(githubTrustedEnvironmentProtected)
     .policies();

@@ -90,23 +90,58 @@ export function parseGithubSubject(value: string): SubjectParse {
     };
 }
 
+// A customised template (include_claim_keys, GitHub Docs "OpenID Connect reference", "Customizing the
+// subject claims": https://docs.github.com/en/actions/reference/security/oidc) puts more claims after the
+// context, e.g. `repo:O/R:environment:prod:job_workflow_ref:O/R/.github/workflows/deploy.yml@refs/heads/main`.
+// Claims are `key:value` pairs joined by `:`, and GitHub writes a `:` inside a value as `%3A`, so every
+// `:` separates: the context's value ends at the next `:`.
+const CONTEXT_VALUE_KEYS = new Set(["environment", "ref"]);
+
+/** A claim value as written in `sub`, with GitHub's `%3A` read back as `:`. */
+function claimValue(text: string): string {
+    return text.replace(/%3A/gi, ":");
+}
+
 function parseContext(text: string | undefined): GithubSubjectContext {
     if (text === undefined) {
         return { kind: "none" };
     }
-    if (text.startsWith("environment:")) {
-        return { kind: "environment", environment: text.slice("environment:".length) };
+    const parts = text.split(":");
+    const key = parts[0];
+    if (CONTEXT_VALUE_KEYS.has(key) && parts.length >= 2) {
+        const value = claimValue(parts[1]);
+        if (key === "environment") {
+            return { kind: "environment", environment: value };
+        }
+        if (value.startsWith("refs/heads/")) {
+            return { kind: "branch", branch: value.slice("refs/heads/".length) };
+        }
+        if (value.startsWith("refs/tags/")) {
+            return { kind: "tag", tag: value.slice("refs/tags/".length) };
+        }
     }
-    if (text.startsWith("ref:refs/heads/")) {
-        return { kind: "branch", branch: text.slice("ref:refs/heads/".length) };
-    }
-    if (text.startsWith("ref:refs/tags/")) {
-        return { kind: "tag", tag: text.slice("ref:refs/tags/".length) };
-    }
-    if (text === "pull_request") {
+    if (key === "pull_request") {
         return { kind: "pull_request" };
     }
     return { kind: "other", text };
+}
+
+/**
+ * The claims after the context in a customised subject, e.g. `[{key: "job_workflow_ref", value: "..."}]`
+ * for `repo:O/R:environment:prod:job_workflow_ref:...`; empty for GitHub's default template.
+ */
+export function extraSubjectClaims(value: string): Array<{ key: string; value: string }> {
+    const parsed = parseGithubSubject(value);
+    if (!parsed.ok || parsed.subject.context.kind === "none" || parsed.subject.context.kind === "other") {
+        return [];
+    }
+    const afterSlug = value.slice("repo:".length).split(":").slice(1);
+    const rest = afterSlug.slice(parsed.subject.context.kind === "pull_request" ? 1 : 2);
+    const claims: Array<{ key: string; value: string }> = [];
+    for (let i = 0; i < rest.length; i += 2) {
+        claims.push({ key: rest[i], value: claimValue(rest[i + 1] ?? "") });
+    }
+    return claims;
 }
 
 /** Says what a wildcard at its first position in a `sub` value lets in, for messages. */

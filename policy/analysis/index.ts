@@ -3,6 +3,7 @@
 // read throws is reported as a finding (fail closed).
 
 import { analyzePermissionPolicy } from "./permissions";
+import { analyzeSelfEscalation, SelfEscalationInput } from "./selfEscalation";
 import { analyzeTrustPolicy } from "./trust";
 import { AdminOptions, Finding, GithubTrust, PolicyName, TrustOptions, Unresolved } from "./types";
 
@@ -13,8 +14,18 @@ export {
     ENVIRONMENTS_REQUIRING_REVIEWERS,
     environmentRequiresReviewers,
 } from "./environments";
-export { parseGithubSubject } from "./githubSubject";
+export { extraSubjectClaims, parseGithubSubject } from "./githubSubject";
 export type { GithubSubject, GithubSubjectContext, SubjectParse } from "./githubSubject";
+export { analyzeSelfEscalation, findSelfEscalations } from "./selfEscalation";
+export type {
+    IamEntityRef,
+    InlinePolicyInput,
+    ManagedPolicyInput,
+    SelfEscalation,
+    SelfEscalationAnalysis,
+    SelfEscalationInput,
+    SelfEscalationPath,
+} from "./selfEscalation";
 export { POLICY_NAMES } from "./types";
 export type { AdminOptions, Finding, GithubTrust, PolicyName, TrustOptions } from "./types";
 
@@ -80,4 +91,21 @@ export function describeGithubTrust(document: unknown): GithubTrust[] {
     } catch {
         return [];
     }
+}
+
+/**
+ * Findings of `iam-no-self-escalation` for a role: each way its own policies (and boundary) let it
+ * rewrite its trust or permissions, lift or replace its boundary, rewrite its managed policies or
+ * create roles without a boundary. Parts not known yet are skipped, as in the other checks.
+ */
+export function checkRoleSelfEscalation(input: SelfEscalationInput): Finding[] {
+    const analysis = analyzeSelfEscalation(input);
+    return [
+        ...analysis.escalations.map((e) => ({
+            policy: "iam-no-self-escalation" as const,
+            location: e.statement === "document" ? e.document : `${e.document} ${e.statement}`,
+            message: e.message,
+        })),
+        ...unreadableFindings(analysis.unresolved, ["iam-no-self-escalation"]),
+    ];
 }

@@ -4,6 +4,7 @@ export type PolicyName =
     | "github-oidc-trust-pins-repository"
     | "iam-no-passrole-on-all-roles"
     | "iam-no-admin-access"
+    | "iam-no-self-escalation"
     | "github-trusted-environment-protected";
 
 /** The policy names, in the order the pack registers them. */
@@ -11,6 +12,7 @@ export const POLICY_NAMES: readonly PolicyName[] = [
     "github-oidc-trust-pins-repository",
     "iam-no-passrole-on-all-roles",
     "iam-no-admin-access",
+    "iam-no-self-escalation",
     "github-trusted-environment-protected",
 ];
 

@@ -157,3 +157,22 @@ export function policyArnSites(type: string, props: Props): Site[] {
     }
     return spec.list ? listSites(props, spec.property) : [{ path: spec.property, value: read(() => props[spec.property]) }];
 }
+
+/** Where a role type keeps the parts the self-escalation check reads (@pulumi/aws 7, @pulumi/aws-native 1). */
+export const ROLE_SHAPES: Readonly<Record<string, { name: string; inline: { list: string; name: string; document: string } }>> = {
+    [TYPES.awsRole]: { name: "name", inline: { list: "inlinePolicies", name: "name", document: "policy" } },
+    [TYPES.nativeRole]: { name: "roleName", inline: { list: "policies", name: "policyName", document: "policyDocument" } },
+};
+
+/** Resources of a stack that add an inline policy to a role named by a property. */
+export const ROLE_INLINE_POLICY_RESOURCES: Readonly<Record<string, { role: string; name: string; document: string }>> = {
+    [TYPES.awsRolePolicy]: { role: "role", name: "name", document: "policy" },
+    [TYPES.nativeRolePolicy]: { role: "roleName", name: "policyName", document: "policyDocument" },
+};
+
+/** Resources of a stack that attach managed policies to roles: the property naming the role(s), and the ARN property. */
+export const ROLE_ATTACHMENT_RESOURCES: Readonly<Record<string, { roles: string; rolesIsList: boolean }>> = {
+    [TYPES.awsRolePolicyAttachment]: { roles: "role", rolesIsList: false },
+    [TYPES.awsRolePolicyAttachmentsExclusive]: { roles: "roleName", rolesIsList: false },
+    [TYPES.awsPolicyAttachment]: { roles: "roles", rolesIsList: true },
+};

@@ -68,7 +68,7 @@ describe("the pack over gRPC, started as the CLI starts it", function () {
         await pack.configure(fs.readFileSync(FIXTURE_CONFIG, "utf8"));
         const bad = await pack.analyze(badRole);
         const byPolicy = new Map(bad.diagnostics.map((d) => [d.policyName, d]));
-        assert.deepEqual([...byPolicy.keys()].sort(), ["github-oidc-trust-pins-repository", "iam-no-admin-access", "iam-no-passrole-on-all-roles"]);
+        assert.deepEqual([...byPolicy.keys()].sort(), ["github-oidc-trust-pins-repository", "iam-no-admin-access", "iam-no-passrole-on-all-roles", "iam-no-self-escalation"]);
         assert.ok(bad.diagnostics.every((d) => d.enforcementLevel === "mandatory"));
         assert.match(byPolicy.get("github-oidc-trust-pins-repository")?.message ?? "", /"repo:acme\/\*" under StringLike/);
         assert.match(byPolicy.get("iam-no-passrole-on-all-roles")?.message ?? "", /inlinePolicies\[0\]\.policy Statement\[0\]: allows iam:PassRole \(Action "iam:Pass\*"\)/);
@@ -101,14 +101,22 @@ describe("the pack over gRPC, started as the CLI starts it", function () {
     });
 
     it("analyzeStack follows property dependencies to a managed policy of the stack", async () => {
-        const policy: WireResource = { type: "aws:iam/policy:Policy", name: "admin", properties: { policy: JSON.stringify(policyDocument(allow("*", "*"))) } };
+        const policy: WireResource = { type: "aws:iam/policy:Policy", name: "admin", properties: { name: "admin", policy: JSON.stringify(policyDocument(allow("*", "*"))) } };
         const attachment: WireResource = {
             type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
             name: "attach-admin",
             properties: { role: "api-deploy", policyArn: UNKNOWN },
-            propertyDependencies: { policyArn: ["urn:pulumi:test::keyless::aws:iam/policy:Policy::admin"] },
+            propertyDependencies: { policyArn: ["urn:pulumi:test::keyless::aws:iam/policy:Policy::admin"], role: ["urn:pulumi:test::keyless::aws:iam/role:Role::api-deploy"] },
         };
         const result = await pack.analyzeStack([goodRole, environment, policy, attachment]);
-        assert.deepEqual(result.diagnostics.map((d) => [d.policyName, d.urn]), [["iam-no-admin-access", "urn:pulumi:test::keyless::aws:iam/rolePolicyAttachment:RolePolicyAttachment::attach-admin"]]);
+        const admin = result.diagnostics.filter((d) => d.policyName === "iam-no-admin-access");
+        assert.deepEqual(admin.map((d) => d.urn), ["urn:pulumi:test::keyless::aws:iam/rolePolicyAttachment:RolePolicyAttachment::attach-admin"]);
+        // The attached admin document lets the role rewrite itself and the policy; its own resource check cannot see it.
+        const escalations = result.diagnostics.filter((d) => d.policyName === "iam-no-self-escalation");
+        assert.ok(escalations.every((d) => d.urn === "urn:pulumi:test::keyless::aws:iam/role:Role::api-deploy"));
+        for (const action of ["iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:CreatePolicyVersion", "iam:CreateRole"]) {
+            assert.ok(escalations.some((d) => d.message.includes(`allows ${action}`)), action);
+        }
+        assert.equal(result.diagnostics.length, admin.length + escalations.length);
     });
 });
