@@ -121,7 +121,13 @@ export function selfEscalations(role: EvaluatedRole, roleActions: readonly strin
  * "unknown" when managed policies are attached, whose documents the test cannot read) and the
  * stack's boundary document when it carries one.
  */
-export function stackRoles(config: KeylessConfig): (EvaluatedRole & { readonly key: string; readonly keyless: boolean })[] {
+export function stackRoles(config: KeylessConfig): (EvaluatedRole & {
+    readonly key: string;
+    readonly keyless: boolean;
+    /** The role's inline policy, and its attachments. */
+    readonly inline: PolicyDocument;
+    readonly managedPolicyArns: readonly string[];
+})[] {
     const args = boundaryArgsForStack(config);
     const boundary = "problem" in args ? undefined : permissionsBoundaryDocument(args);
     return config.deployments.map((deployment) => ({
@@ -129,6 +135,8 @@ export function stackRoles(config: KeylessConfig): (EvaluatedRole & { readonly k
         keyless: deployment.presets.keyless !== undefined,
         arn: iamRoleArn(config.partition, config.accountId, config.rolePath, deployment.roleName),
         identity: deployment.managedPolicyArns.length > 0 ? "unknown" : deployment.permissions,
+        inline: deployment.permissions,
+        managedPolicyArns: deployment.managedPolicyArns,
         boundaryArn: deployment.permissionsBoundaryArn,
         boundary: deployment.permissionsBoundaryArn === undefined ? undefined : boundary,
     }));

@@ -12,6 +12,7 @@ import { KeylessConfig, loadStackConfig } from "../../components/config";
 import { POLICY_CHANGE_ACTIONS, ROLE_CHANGE_ACTIONS } from "../../components/keylessPermissions";
 import { boundaryArgsForStack } from "../../components/permissionsBoundary";
 import { keylessStatements, PolicyDocument, Statement } from "../../components/presets";
+import { analyzeSelfEscalation } from "../../policy/analysis/selfEscalation";
 import { listStacks, readStackConfig } from "../../tools/stackFiles";
 import { EvaluatedRole, selfEscalations, stackRoles } from "../helpers/iamEvaluation";
 import { FIXTURE_STACKS } from "../helpers/runStack";
@@ -46,6 +47,20 @@ describe("no deploy role can widen itself (IAM evaluation of identity policy and
         });
     }
 
+    for (const { label, config } of STACKS) {
+        it(`${label}: every role passes the pack's iam-no-self-escalation analysis, with the boundary document`, () => {
+            const found = stackRoles(config()).flatMap((role) =>
+                analyzeSelfEscalation({
+                    role: { arn: role.arn },
+                    inlinePolicies: [{ name: "keyless-deploy", document: role.inline }],
+                    managedPolicies: role.managedPolicyArns.map((arn) => ({ arn })),
+                    permissionsBoundary: role.boundaryArn === undefined ? undefined : { arn: role.boundaryArn, document: role.boundary },
+                }).escalations.map((escalation) => `${role.key}: ${escalation.message}`),
+            );
+            assert.deepEqual(found, []);
+        });
+    }
+
     describe("the check can fail", () => {
         const config = loadConfig(".", "dev", path.join(FIXTURE_STACKS, "Pulumi.dev.yaml"));
         const keyless = stackRoles(config).find((role) => role.keyless);
@@ -58,6 +73,12 @@ describe("no deploy role can widen itself (IAM evaluation of identity policy and
             for (const action of ["iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:AttachRolePolicy"]) {
                 assert.ok(found.includes(`${action} on ${keyless.arn}`), `${action}: ${found.join("; ")}`);
             }
+        });
+
+        it("the pack flags keyless's preset as it was before, too", () => {
+            const scope = { partition: config.partition, region: config.region, accountId: config.accountId, keyless: boundaryTarget(config) };
+            const analysis = analyzeSelfEscalation({ role: { arn: keyless.arn }, inlinePolicies: [{ name: "keyless-deploy", document: document(keylessStatements(scope)) }] });
+            assert.ok(analysis.escalations.some((escalation) => escalation.action === "iam:UpdateAssumeRolePolicy"), JSON.stringify(analysis.escalations));
         });
 
         it("flags a wildcard, a ? and a NotAction that cover the role, and the boundary policy", () => {
