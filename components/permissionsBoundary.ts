@@ -62,8 +62,11 @@ export function permissionsBoundaryDocument(args: PermissionsBoundaryArgs): Poli
     const scope: ResourceScope = { partition: target.partition, region: args.region, accountId: target.accountId, keyless: target };
     const boundaries = target.permissionsBoundaryArns.length === 1 ? target.permissionsBoundaryArns[0] : [...target.permissionsBoundaryArns];
     // keyless's own rights: every read for every role (previews and drift checks read), every
-    // change only for keyless's own deploy roles. aws:PrincipalArn is the role's ARN, path included,
-    // for a session of an assumed role (IAM User Guide, "AWS global condition context keys").
+    // change only for keyless's own deploy roles. aws:PrincipalArn is the role's ARN, not the
+    // session's, for a session of an assumed role (IAM User Guide, "AWS global condition context
+    // keys"), path included: SCPs exempt IAM Identity Center roles with ArnNotLike aws:PrincipalArn
+    // arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_<set>_* (e.g.
+    // dev.classmethod.jp/articles/iam-identity-center-scp-awsreservedsso-role-arn/).
     const principal = [...new Set(args.keylessRoleArns)].sort();
     const reads = keylessReadStatements(scope).map((statement) => ({ ...statement, Sid: `Boundary${statement.Sid ?? ""}` }));
     const changes =
