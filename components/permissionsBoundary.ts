@@ -68,12 +68,19 @@ export function permissionsBoundaryDocument(args: PermissionsBoundaryArgs): Poli
     // arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_<set>_* (e.g.
     // dev.classmethod.jp/articles/iam-identity-center-scp-awsreservedsso-role-arn/).
     const principal = [...new Set(args.keylessRoleArns)].sort();
-    const reads = keylessReadStatements(scope).map((statement) => ({ ...statement, Sid: `Boundary${statement.Sid ?? ""}` }));
+    const readStatements = keylessReadStatements(scope);
+    const reads = readStatements.map((statement) => ({ ...statement, Sid: `Boundary${statement.Sid ?? ""}` }));
+    // The reads are allowed above already; each change statement keeps the rest (the managed
+    // policy size limit is 6,144 characters).
+    const readOn = (resource: string | string[]) =>
+        new Set(readStatements.filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(resource)).flatMap((statement) => list(statement.Action)));
     const changes =
         principal.length === 0
             ? []
             : keylessStatements(scope)
                   .filter((statement) => statement.Effect === "Allow")
+                  .map((statement) => ({ ...statement, Action: list(statement.Action).filter((action) => !readOn(statement.Resource).has(action)) }))
+                  .filter((statement) => statement.Action.length > 0)
                   .map((statement) => ({
                       ...statement,
                       Sid: `Boundary${statement.Sid ?? ""}`,
