@@ -5,7 +5,8 @@
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
-import { isRecord, jobsOf, triggersOf, WorkflowFile } from "./hardening";
+import { AppPermission, commandPermissions, PERMISSION_TITLES } from "../../components/realServices/githubAppPermissions";
+import { DEPLOY_APP, isRecord, jobsOf, READ_APP, triggersOf, WorkflowFile } from "./hardening";
 import { loadWorkflows, ROOT } from "./repository";
 
 const FILE = "docs/pipeline.md";
@@ -29,13 +30,32 @@ function tableRows(section: string, heading: string): string[][] {
     return rows;
 }
 
-/** `vars.X` and `secrets.X` the workflows read (the workflow token aside). */
-function referenced(files: readonly WorkflowFile[]): Map<string, "variable" | "secret"> {
-    const names = new Map<string, "variable" | "secret">();
+interface Reference {
+    readonly kind: "variable" | "secret";
+    /** Whether every job that reads it is bound to an environment (an environment's own setting). */
+    readonly environmentOnly: boolean;
+}
+
+/**
+ * `vars.X` and `secrets.X` the workflows read (the workflow token aside), and the per-stack names
+ * `vars[format('{0}_ROLE_ARN', matrix.previewPrefix)]`, documented as `<PREVIEW_PREFIX>_ROLE_ARN`.
+ */
+function referenced(files: readonly WorkflowFile[]): Map<string, Reference> {
+    const names = new Map<string, Reference>();
+    const add = (name: string, kind: Reference["kind"], inEnvironment: boolean): void => {
+        const known = names.get(name);
+        names.set(name, { kind, environmentOnly: (known?.environmentOnly ?? true) && inEnvironment });
+    };
     for (const wf of files) {
-        for (const match of wf.text.matchAll(/\b(vars|secrets)\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
-            if (match[2] === "GITHUB_TOKEN") continue;
-            names.set(match[2], match[1] === "vars" ? "variable" : "secret");
+        for (const job of jobsOf(wf)) {
+            const text = JSON.stringify(job.raw);
+            const inEnvironment = job.raw.environment !== undefined;
+            for (const match of text.matchAll(/\b(vars|secrets)\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
+                if (match[2] !== "GITHUB_TOKEN") add(match[2], match[1] === "vars" ? "variable" : "secret", inEnvironment);
+            }
+            for (const match of text.matchAll(/\bvars\[format\('\{0\}([A-Z0-9_]+)', matrix\.([A-Za-z]+)\)\]/g)) {
+                add(`<${match[2].replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase()}>${match[1]}`, "variable", inEnvironment);
+            }
         }
     }
     return names;
@@ -45,6 +65,8 @@ function referenced(files: readonly WorkflowFile[]): Map<string, "variable" | "s
 function subjectSuffix(wf: WorkflowFile, raw: Record<string, unknown>): string {
     const env = raw.environment;
     const name = typeof env === "string" ? env : isRecord(env) && typeof env.name === "string" ? env.name : undefined;
+    // Each stack's own environment (keyless:environment), documented once for all stacks.
+    if (name !== undefined && /\$\{\{\s*matrix\.environment\s*\}\}/.test(name)) return "environment:<environment>";
     if (name !== undefined) return `environment:${name}`;
     if (triggersOf(wf).includes("pull_request")) return "pull_request";
     return "ref:refs/heads/main";
@@ -57,14 +79,20 @@ describe("pipeline documentation", () => {
     it("lists exactly the variables and secrets the workflows read, with their kind", () => {
         const documented = new Map<string, string>();
         for (const row of tableRows(text, "Settings the workflows read")) {
-            const name = /^`([A-Z0-9_]+)`$/.exec(row[0]);
+            const name = /^`([A-Z0-9_<>]+)`$/.exec(row[0]);
             assert.ok(name, `${file}: first cell ${row[0]} is not a \`NAME\``);
-            documented.set(name[1], row[1]);
+            documented.set(name[1], `${row[1]} | ${row[2]}`);
         }
         const used = referenced(files);
         assert.deepEqual([...documented.keys()].sort(), [...used.keys()].sort(), `${file} and the workflows disagree`);
-        for (const [name, kind] of used) {
-            assert.ok(documented.get(name)?.startsWith(kind), `${file}: ${name} is a ${kind}, documented as ${documented.get(name)}`);
+        for (const [name, { kind, environmentOnly }] of used) {
+            const cells = documented.get(name) ?? "";
+            assert.ok(cells.startsWith(kind), `${file}: ${name} is a ${kind}, documented as ${cells}`);
+            // A secret read only in environment-bound jobs lives in those environments (the deploy
+            // App's key must never be a repository secret); one read elsewhere is a repository secret.
+            if (kind === "secret") {
+                assert.equal(/\benvironment/.test(cells.split(" | ")[1] ?? ""), environmentOnly, `${file}: where ${name} lives (${cells})`);
+            }
         }
     });
 
@@ -80,7 +108,7 @@ describe("pipeline documentation", () => {
             for (const job of jobsOf(wf)) {
                 assert.ok(text.includes(`\`${job.id}\``), `${file} does not mention the job ${job.id} of ${wf.path}`);
                 const env = job.raw.environment;
-                if (typeof env === "string") {
+                if (typeof env === "string" && !env.includes("${{")) {
                     assert.ok(text.includes(`environment \`${env}\``) || text.includes(`\`environment: ${env}\``), `${file} does not mention environment ${env}`);
                 }
             }
@@ -107,26 +135,22 @@ describe("pipeline documentation", () => {
         }
     });
 
-    it("lists every App permission a workflow requests", () => {
-        const display: Record<string, string> = {
-            actions: "Actions",
-            administration: "Administration",
-            environments: "Environments",
-            members: "Members",
-            metadata: "Metadata",
-            secrets: "Secrets",
-        };
-        for (const wf of files) {
-            for (const job of jobsOf(wf)) {
-                for (const step of job.steps.filter((s) => s.action === "actions/create-github-app-token")) {
-                    for (const input of Object.keys(step.with).filter((k) => k.startsWith("permission-"))) {
-                        const name = display[input.slice("permission-".length)];
-                        assert.ok(name, `add ${input} to this test's display names`);
-                        assert.match(text, new RegExp(`\\| (Repository|Organization) → ${name} \\|`), `${file}: App permission ${name}`);
-                    }
-                }
-            }
+    it("gives each App's permissions as the permission table derives them", () => {
+        // | Permission | read-only App | deploy App | why |, under "## The two GitHub Apps".
+        const rows = tableRows(text, "The two GitHub Apps");
+        const preview = commandPermissions("preview");
+        const drift = commandPermissions("preview-refresh");
+        const deploy = commandPermissions("up-refresh");
+        const cell = (access: string | undefined) => (access === undefined ? "-" : access === "write" ? "read and write" : "read");
+        const permissions = new Set([...Object.keys(preview), ...Object.keys(drift), ...Object.keys(deploy)] as AppPermission[]);
+        assert.equal(rows.length, permissions.size, `${file}: one row per App permission`);
+        for (const permission of permissions) {
+            const row = rows.find((r) => r[0] === PERMISSION_TITLES[permission]);
+            assert.ok(row, `${file}: no row for ${PERMISSION_TITLES[permission]}`);
+            assert.equal(row[1], cell(drift[permission] ?? preview[permission]), `${file}: ${PERMISSION_TITLES[permission]} of the read-only App`);
+            assert.equal(row[2], cell(deploy[permission]), `${file}: ${PERMISSION_TITLES[permission]} of the deploy App`);
         }
+        for (const name of [READ_APP.id, READ_APP.key, DEPLOY_APP.id, DEPLOY_APP.key]) assert.ok(text.includes(`\`${name}\``), `${file} does not name ${name}`);
     });
 
     it("states the policy release commands and the pack name the workflow uses", () => {

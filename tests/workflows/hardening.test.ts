@@ -17,7 +17,8 @@ import {
     RuleId,
     WorkflowFile,
 } from "./hardening";
-import { DEPENDABOT, loadWorkflows, readText, sdkVersion } from "./repository";
+import { DEPENDABOT, fixtureStacks, loadWorkflows, projectStacks, readText, sdkVersion } from "./repository";
+import { PipelineStack } from "../../tools/pipelineStacks";
 
 const PR = ".github/workflows/pull-request.yml";
 const COMMENT = ".github/workflows/pull-request-comment.yml";
@@ -76,6 +77,25 @@ interface Mutation {
     readonly text?: (text: string) => string;
     /** Edit a copy of the parsed workflow. */
     readonly doc?: (doc: Doc) => void;
+    /** Edit the stack list (the fixture stacks, dev and prod, by default). */
+    readonly stacks?: (stacks: PipelineStack[]) => PipelineStack[];
+}
+
+/** A step of a job found by a piece of its `run:` script. */
+function stepRunning(doc: Doc, jobId: string, text: string): Record<string, unknown> {
+    const found = steps(doc, jobId).find((s) => typeof s.run === "string" && s.run.includes(text));
+    if (found === undefined) throw new Error(`job ${jobId} has no step running ${text}`);
+    return found;
+}
+
+function editRun(doc: Doc, jobId: string, text: string, edit: (run: string) => string): void {
+    const step = stepRunning(doc, jobId, text);
+    step.run = edit(String(step.run));
+}
+
+function removeStep(doc: Doc, jobId: string, step: Record<string, unknown>): void {
+    const list = steps(doc, jobId);
+    list.splice(list.indexOf(step), 1);
 }
 
 const MUTATIONS: readonly Mutation[] = [
@@ -120,8 +140,8 @@ const MUTATIONS: readonly Mutation[] = [
     { rule: "job-permissions", file: PR, what: "contents: write on the test job", doc: (d) => void (permissions(d, "checks").contents = "write") },
     { rule: "job-permissions", file: DEPLOY, what: "a job without permissions", doc: (d) => void delete job(d, "checks").permissions },
     { rule: "id-token-scope", file: PR, what: "id-token: write on the test job", doc: (d) => void (permissions(d, "checks")["id-token"] = "write") },
-    { rule: "id-token-scope", file: DEPLOY, what: "an OIDC job without id-token: write", doc: (d) => void delete permissions(d, "up-prod")["id-token"] },
-    { rule: "pull-requests-scope", file: DEPLOY, what: "pull-requests: write on a deploy", doc: (d) => void (permissions(d, "up-dev")["pull-requests"] = "write") },
+    { rule: "id-token-scope", file: DEPLOY, what: "an OIDC job without id-token: write", doc: (d) => void delete permissions(d, "up")["id-token"] },
+    { rule: "pull-requests-scope", file: DEPLOY, what: "pull-requests: write on a deploy", doc: (d) => void (permissions(d, "up")["pull-requests"] = "write") },
     {
         rule: "pull-requests-scope",
         file: PR,
@@ -163,7 +183,7 @@ const MUTATIONS: readonly Mutation[] = [
         file: DEPLOY,
         what: "PULUMI_ACCESS_TOKEN set from a secret",
         doc: (d) => {
-            const step = stepUsing(d, "up-prod", "pulumi/actions");
+            const step = stepUsing(d, "up", "pulumi/actions");
             step.env = { ...mapping(step.env, "env"), PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_TOKEN }}" };
         },
     },
@@ -208,7 +228,7 @@ const MUTATIONS: readonly Mutation[] = [
         rule: "privileged-workflow",
         file: COMMENT,
         what: "a secret in the workflow_run workflow",
-        doc: (d) => void steps(d, "comment").push({ run: "true", env: { KEY: "${{ secrets.KEYLESS_APP_PRIVATE_KEY }}" } }),
+        doc: (d) => void steps(d, "comment").push({ run: "true", env: { KEY: "${{ secrets.KEYLESS_READ_APP_PRIVATE_KEY }}" } }),
     },
     { rule: "fork-guard", file: PR, what: "preview without its fork guard", doc: (d) => void delete job(d, "preview").if },
     {
@@ -236,27 +256,53 @@ const MUTATIONS: readonly Mutation[] = [
         rule: "run-injection",
         file: DEPLOY,
         what: "a secret echoed by a script",
-        doc: (d) => void steps(d, "up-dev").push({ run: "echo ${{ secrets.KEYLESS_APP_PRIVATE_KEY }}" }),
+        doc: (d) => void steps(d, "up").push({ run: "echo ${{ secrets.KEYLESS_DEPLOY_APP_PRIVATE_KEY }}" }),
     },
     // Deploys
-    { rule: "deploy-environment", file: DEPLOY, what: "prod deploy without environment", doc: (d) => void delete job(d, "up-prod").environment },
-    { rule: "deploy-environment", file: DEPLOY, what: "prod deploy in the dev environment", doc: (d) => void (job(d, "up-prod").environment = "dev") },
+    { rule: "deploy-environment", file: DEPLOY, what: "a deploy without environment", doc: (d) => void delete job(d, "up").environment },
+    { rule: "deploy-environment", file: DEPLOY, what: "every stack deployed in the dev environment", doc: (d) => void (job(d, "up").environment = "dev") },
+    {
+        rule: "deploy-environment",
+        file: DEPLOY,
+        what: "a stack file nobody deploys",
+        stacks: (list) => [...list, { ...list[0], stack: "qa", environment: "qa", order: 20, after: list[0].stack }],
+        doc: (d) => void (mapping(job(d, "up").strategy, "strategy").matrix = { include: [{ stack: "dev", environment: "dev", after: "" }, { stack: "prod", environment: "prod", after: "dev" }] }),
+    },
     {
         rule: "deploy-concurrency",
         file: DEPLOY,
         what: "cancel-in-progress: true",
-        doc: (d) => void (mapping(job(d, "up-dev").concurrency, "concurrency")["cancel-in-progress"] = true),
+        doc: (d) => void (mapping(job(d, "up").concurrency, "concurrency")["cancel-in-progress"] = true),
     },
-    { rule: "deploy-concurrency", file: DEPLOY, what: "one group for both stacks", doc: (d) => void (mapping(job(d, "up-prod").concurrency, "concurrency").group = "keyless-deploy") },
-    { rule: "deploy-concurrency", file: DEPLOY, what: "no concurrency group", doc: (d) => void delete job(d, "up-dev").concurrency },
-    { rule: "deploy-order", file: DEPLOY, what: "prod not needing dev", doc: (d) => void (job(d, "up-prod").needs = "checks") },
+    { rule: "deploy-concurrency", file: DEPLOY, what: "one group for every stack", doc: (d) => void (mapping(job(d, "up").concurrency, "concurrency").group = "keyless-deploy") },
+    { rule: "deploy-concurrency", file: DEPLOY, what: "no concurrency group", doc: (d) => void delete job(d, "up").concurrency },
+    { rule: "deploy-order", file: DEPLOY, what: "stacks deployed in parallel", doc: (d) => void delete mapping(job(d, "up").strategy, "strategy")["max-parallel"] },
+    { rule: "deploy-order", file: DEPLOY, what: "a failed stack not stopping the next", doc: (d) => void (mapping(job(d, "up").strategy, "strategy")["fail-fast"] = false) },
+    {
+        rule: "deploy-order",
+        file: DEPLOY,
+        what: "no check that the stacks before deployed (matrix start order is not promised)",
+        doc: (d) => removeStep(d, "up", stepRunning(d, "up", "actions/runs/")),
+    },
+    {
+        rule: "deploy-order",
+        file: DEPLOY,
+        what: "the order check after the credentials",
+        doc: (d) => {
+            const list = steps(d, "up");
+            const [guard] = list.splice(list.indexOf(stepRunning(d, "up", "actions/runs/")), 1);
+            list.splice(list.indexOf(stepUsing(d, "up", "pulumi/actions")), 0, guard);
+        },
+    },
+    { rule: "deploy-order", file: DEPLOY, what: "a renamed deploy job the order check no longer finds", doc: (d) => void (job(d, "up").name = "Deploy ${{ matrix.stack }}") },
+    { rule: "deploy-order", file: DEPLOY, what: "the order check without actions: read", doc: (d) => void delete permissions(d, "up").actions },
     {
         rule: "deploy-trigger",
         file: DEPLOY,
         what: "deploys from pull requests",
         doc: (d) => void (d.on = { ...mapping(d.on, "on"), pull_request: { branches: ["main"] } }),
     },
-    { rule: "deploy-trigger", file: DEPLOY, what: "a manual deploy from any branch", doc: (d) => void delete job(d, "up-prod").if },
+    { rule: "deploy-trigger", file: DEPLOY, what: "a manual deploy from any branch", doc: (d) => void delete job(d, "up").if },
     // Caching
     {
         rule: "cache-paths",
@@ -264,15 +310,15 @@ const MUTATIONS: readonly Mutation[] = [
         what: "caching ~/.pulumi (credentials.json)",
         doc: (d) => void (inputs(stepUsing(d, "preview", "actions/cache")).path = "~/.pulumi\n"),
     },
-    { rule: "cache-lockfile", file: DEPLOY, what: "a cache key without the lockfile", doc: (d) => void (inputs(stepUsing(d, "up-dev", "actions/cache")).key = "pulumi-plugins") },
+    { rule: "cache-lockfile", file: DEPLOY, what: "a cache key without the lockfile", doc: (d) => void (inputs(stepUsing(d, "up", "actions/cache")).key = "pulumi-plugins") },
     { rule: "cache-lockfile", file: PR, what: "npm ci without the npm cache", doc: (d) => void delete inputs(stepUsing(d, "checks", "actions/setup-node")).cache },
     {
         rule: "cache-lockfile",
         file: DEPLOY,
         what: "pulumi up without the plugin cache",
         doc: (d) => {
-            const list = steps(d, "up-prod");
-            list.splice(list.indexOf(stepUsing(d, "up-prod", "actions/cache")), 1);
+            const list = steps(d, "up");
+            list.splice(list.indexOf(stepUsing(d, "up", "actions/cache")), 1);
         },
     },
     // Pulumi CLI and pulumi/actions
@@ -289,10 +335,7 @@ const MUTATIONS: readonly Mutation[] = [
         rule: "pr-comment",
         file: PR,
         what: "a stack whose name extends another's (pulumi/actions#1165)",
-        doc: (d) => {
-            const matrix = mapping(mapping(job(d, "preview").strategy, "strategy").matrix, "matrix");
-            (matrix.include as unknown[]).push({ stack: "dev-eu", role: "${{ vars.X }}", region: "${{ vars.Y }}" });
-        },
+        stacks: (list) => [...list, { ...list[0], stack: `${list[0].stack}-eu`, environment: `${list[0].environment}-eu` }],
     },
     {
         rule: "pr-comment",
@@ -300,12 +343,12 @@ const MUTATIONS: readonly Mutation[] = [
         what: "a new comment on every push",
         doc: (d) => void (inputs(stepUsing(d, "preview", "pulumi/actions"))["edit-pr-comment"] = false),
     },
-    { rule: "policy-pack", file: DEPLOY, what: "an update without the pack", doc: (d) => void delete inputs(stepUsing(d, "up-prod", "pulumi/actions")).policyPacks },
+    { rule: "policy-pack", file: DEPLOY, what: "an update without the pack", doc: (d) => void delete inputs(stepUsing(d, "up", "pulumi/actions")).policyPacks },
     {
         rule: "policy-pack",
         file: DEPLOY,
         what: "prod checked with a per-stack pack configuration instead of the organisation's",
-        doc: (d) => void (inputs(stepUsing(d, "up-prod", "pulumi/actions")).policyPackConfigs = "./policy/config/prod.json"),
+        doc: (d) => void (inputs(stepUsing(d, "up", "pulumi/actions")).policyPackConfigs = "./policy/config/prod.json"),
     },
     {
         rule: "policy-pack",
@@ -317,7 +360,7 @@ const MUTATIONS: readonly Mutation[] = [
         rule: "policy-pack",
         file: DRIFT,
         what: "a drift check with a per-stack pack configuration",
-        doc: (d) => void (inputs(stepUsing(d, "drift", "pulumi/actions")).policyPackConfigs = "./policy/config/${{ matrix.stack }}.json"),
+        doc: (d) => editRun(d, "drift", "pulumi preview", (run) => run.replace("--policy-pack-config ./policy/config/organization.json", '--policy-pack-config "./policy/config/${STACK}.json"')),
     },
     {
         rule: "policy-enable",
@@ -387,52 +430,57 @@ const MUTATIONS: readonly Mutation[] = [
         rule: "drift-check",
         file: DRIFT,
         what: "a drift preview that accepts changes",
-        doc: (d) => void delete inputs(stepUsing(d, "drift", "pulumi/actions"))["expect-no-changes"],
+        doc: (d) => editRun(d, "drift", "pulumi preview", (run) => run.replace(" --expect-no-changes", "")),
     },
     {
         rule: "drift-check",
         file: DRIFT,
         what: "a drift preview without refresh",
-        doc: (d) => void (inputs(stepUsing(d, "drift", "pulumi/actions")).refresh = false),
+        doc: (d) => editRun(d, "drift", "pulumi preview", (run) => run.replace(" --refresh", "")),
     },
     {
         rule: "drift-check",
         file: DRIFT,
         what: "a scheduled update instead of a preview",
-        doc: (d) => void (inputs(stepUsing(d, "drift", "pulumi/actions")).command = "up"),
+        doc: (d) => editRun(d, "drift", "pulumi preview", (run) => run.replace("pulumi preview", "pulumi up")),
+    },
+    {
+        rule: "drift-check",
+        file: DRIFT,
+        what: "a drift preview through pulumi/actions, which cannot tell drift from an error",
+        doc: (d) => {
+            const list = steps(d, "drift");
+            const index = list.indexOf(stepRunning(d, "drift", "pulumi preview"));
+            list[index] = {
+                id: "drift",
+                uses: "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d",
+                with: { command: "preview", "stack-name": "${{ vars.PULUMI_ORG }}/${{ matrix.stack }}", refresh: true, "expect-no-changes": true, policyPacks: "./policy", policyPackConfigs: "./policy/config/organization.json" },
+            };
+        },
+    },
+    {
+        rule: "drift-check",
+        file: DRIFT,
+        what: "a drift script that bash -e ends at the failed preview, before it records drift",
+        doc: (d) => editRun(d, "drift", "pulumi preview", (run) => run.replace("set +e -uo pipefail", "set -uo pipefail")),
     },
     {
         rule: "drift-check",
         file: DRIFT,
         what: "no summary of the outcome",
-        doc: (d) => {
-            const list = steps(d, "drift");
-            list.splice(list.findIndex((step) => String(step.run ?? "").includes("GITHUB_STEP_SUMMARY")), 1);
-        },
+        doc: (d) => removeStep(d, "drift", stepRunning(d, "drift", "GITHUB_STEP_SUMMARY")),
     },
     {
         rule: "drift-check",
         file: DRIFT,
-        what: "prod left out of the drift check",
-        doc: (d) => {
-            const matrix = mapping(mapping(job(d, "drift").strategy, "strategy").matrix, "matrix");
-            matrix.include = (matrix.include as Record<string, unknown>[]).filter((entry) => entry.stack !== "prod");
-        },
+        what: "a summary that calls every failure drift",
+        doc: (d) => editRun(d, "drift", "GITHUB_STEP_SUMMARY", (run) => run.replace(/could not run/g, "failed")),
     },
     {
         rule: "drift-check",
         file: DRIFT,
-        what: "a drift check with the App's full permissions",
-        doc: (d) => {
-            const w = inputs(stepUsing(d, "drift", "actions/create-github-app-token"));
-            for (const input of Object.keys(w).filter((k) => k.startsWith("permission-"))) delete w[input];
-        },
-    },
-    {
-        rule: "drift-check",
-        file: DRIFT,
-        what: "a drift check that can write environments",
-        doc: (d) => void (inputs(stepUsing(d, "drift", "actions/create-github-app-token"))["permission-administration"] = "write"),
+        what: "a stack left out of the drift check",
+        doc: (d) => void (mapping(job(d, "drift").strategy, "strategy").matrix = { include: [{ stack: "dev", driftPrefix: "AWS_DRIFT_DEV" }] }),
     },
     {
         rule: "drift-check",
@@ -443,15 +491,142 @@ const MUTATIONS: readonly Mutation[] = [
     {
         rule: "drift-check",
         file: DRIFT,
-        what: "prod checked with dev's drift role",
-        doc: (d) => {
-            const matrix = mapping(mapping(job(d, "drift").strategy, "strategy").matrix, "matrix");
-            (matrix.include as Record<string, unknown>[])[1].role = "${{ vars.AWS_DRIFT_DEV_ROLE_ARN }}";
-        },
+        what: "every stack checked with one stack's drift role",
+        doc: (d) => void (inputs(stepUsing(d, "drift", "aws-actions/configure-aws-credentials"))["role-to-assume"] = "${{ vars.AWS_DRIFT_DEV_ROLE_ARN }}"),
     },
     { rule: "drift-check", file: DRIFT, what: "a drift check bound to an environment", doc: (d) => void (job(d, "drift").environment = "prod") },
     { rule: "drift-check", file: DRIFT, what: "no schedule and no manual start", doc: (d) => void (d.on = { push: { branches: ["main"] } }) },
     { rule: "drift-check", file: DRIFT, what: "no manual start", doc: (d) => void (d.on = { schedule: [{ cron: "17 4 * * *" }] }) },
+    // The two Apps
+    {
+        rule: "app-key-scope",
+        file: PR,
+        what: "a preview with the deploy App's key",
+        doc: (d) => {
+            const w = inputs(stepUsing(d, "preview", "actions/create-github-app-token"));
+            w["client-id"] = "${{ vars.KEYLESS_DEPLOY_APP_ID }}";
+            w["private-key"] = "${{ secrets.KEYLESS_DEPLOY_APP_PRIVATE_KEY }}";
+        },
+    },
+    {
+        rule: "app-key-scope",
+        file: DRIFT,
+        what: "the drift check with the old single App's repository secret",
+        doc: (d) => void (inputs(stepUsing(d, "drift", "actions/create-github-app-token"))["private-key"] = "${{ secrets.KEYLESS_APP_PRIVATE_KEY }}"),
+    },
+    {
+        rule: "app-key-scope",
+        file: DEPLOY,
+        what: "a deploy with the read-only App's key",
+        doc: (d) => {
+            const w = inputs(stepUsing(d, "up", "actions/create-github-app-token"));
+            w["client-id"] = "${{ vars.KEYLESS_READ_APP_ID }}";
+            w["private-key"] = "${{ secrets.KEYLESS_READ_APP_PRIVATE_KEY }}";
+        },
+    },
+    {
+        rule: "app-key-scope",
+        file: DEPLOY,
+        what: "the deploy key in the test job (no environment)",
+        doc: (d) => void steps(d, "checks").push({ run: 'test -n "$KEY"', env: { KEY: "${{ secrets.KEYLESS_DEPLOY_APP_PRIVATE_KEY }}" } }),
+    },
+    {
+        rule: "app-key-scope",
+        file: PR,
+        what: "one App's ID with the other's key",
+        doc: (d) => void (inputs(stepUsing(d, "preview", "actions/create-github-app-token"))["client-id"] = "${{ vars.KEYLESS_DEPLOY_APP_ID }}"),
+    },
+    {
+        rule: "app-token-permissions",
+        file: DRIFT,
+        what: "a drift token that cannot read repository variables (the nightly failure)",
+        doc: (d) => void delete inputs(stepUsing(d, "drift", "actions/create-github-app-token"))["permission-actions-variables"],
+    },
+    {
+        rule: "app-token-permissions",
+        file: DRIFT,
+        what: "a drift token that cannot read environment secrets",
+        doc: (d) => void delete inputs(stepUsing(d, "drift", "actions/create-github-app-token"))["permission-secrets"],
+    },
+    {
+        rule: "app-token-permissions",
+        file: DRIFT,
+        what: "a drift token with the App's full permissions",
+        doc: (d) => {
+            const w = inputs(stepUsing(d, "drift", "actions/create-github-app-token"));
+            for (const input of Object.keys(w).filter((k) => k.startsWith("permission-"))) delete w[input];
+        },
+    },
+    {
+        rule: "app-token-permissions",
+        file: DRIFT,
+        what: "a read-App token that can write environments",
+        doc: (d) => void (inputs(stepUsing(d, "drift", "actions/create-github-app-token"))["permission-administration"] = "write"),
+    },
+    {
+        rule: "app-token-permissions",
+        file: PR,
+        what: "a preview token asking for more than lookups (environments)",
+        doc: (d) => void (inputs(stepUsing(d, "preview", "actions/create-github-app-token"))["permission-environments"] = "read"),
+    },
+    {
+        rule: "app-token-permissions",
+        file: PR,
+        what: "a preview token that cannot look up reviewer teams",
+        doc: (d) => void delete inputs(stepUsing(d, "preview", "actions/create-github-app-token"))["permission-members"],
+    },
+    {
+        rule: "app-token-permissions",
+        file: DEPLOY,
+        what: "a deploy token without its explicit permissions",
+        doc: (d) => {
+            const w = inputs(stepUsing(d, "up", "actions/create-github-app-token"));
+            for (const input of Object.keys(w).filter((k) => k.startsWith("permission-"))) delete w[input];
+        },
+    },
+    {
+        rule: "app-token-permissions",
+        file: DEPLOY,
+        what: "a deploy token that cannot write environment secrets",
+        doc: (d) => void (inputs(stepUsing(d, "up", "actions/create-github-app-token"))["permission-secrets"] = "read"),
+    },
+    {
+        rule: "app-token-permissions",
+        file: DEPLOY,
+        what: "a deploy token for every repository the App is installed on",
+        doc: (d) => void delete inputs(stepUsing(d, "up", "actions/create-github-app-token")).repositories,
+    },
+    {
+        rule: "app-token-permissions",
+        file: DEPLOY,
+        what: "a misspelt permission input",
+        doc: (d) => void (inputs(stepUsing(d, "up", "actions/create-github-app-token"))["permission-variables"] = "write"),
+    },
+    // Stacks come from the stack files
+    {
+        rule: "stack-matrix",
+        file: PR,
+        what: "a preview over stacks written in the workflow",
+        doc: (d) => void (mapping(job(d, "preview").strategy, "strategy").matrix = { include: [{ stack: "dev", previewPrefix: "AWS_PREVIEW_DEV" }, { stack: "prod", previewPrefix: "AWS_PREVIEW_PROD" }] }),
+    },
+    {
+        rule: "stack-matrix",
+        file: PR,
+        what: "an offline plan over a list written in the workflow",
+        doc: (d) => void (mapping(job(d, "offline-plan").strategy, "strategy").matrix = { stack: ["dev", "prod"] }),
+    },
+    {
+        rule: "stack-matrix",
+        file: DRIFT,
+        what: "a stack matrix without the zero-stacks guard",
+        doc: (d) => void (job(d, "drift").if = "${{ github.ref == 'refs/heads/main' }}"),
+    },
+    {
+        rule: "run-injection",
+        file: PR,
+        what: "a stack name (from the pull request's stack files) in a script",
+        doc: (d) => void steps(d, "offline-plan").push({ run: 'echo "${{ matrix.stack }}"' }),
+    },
     { rule: "timeout", file: COMMENT, what: "a job without timeout", doc: (d) => void delete job(d, "comment")["timeout-minutes"] },
     { rule: "timeout", file: DRIFT, what: "a drift job without timeout", doc: (d) => void delete job(d, "drift")["timeout-minutes"] },
     { rule: "id-token-scope", file: DRIFT, what: "a drift job without id-token: write", doc: (d) => void delete permissions(d, "drift")["id-token"] },
@@ -472,6 +647,7 @@ function failureCommentStep(doc: Doc): Record<string, unknown> {
 }
 
 function applyMutation(files: readonly WorkflowFile[], mutation: Mutation): WorkflowFile[] {
+    if (mutation.text === undefined && mutation.doc === undefined) return [...files];
     return files.map((wf) => {
         if (wf.path !== mutation.file) return wf;
         if (mutation.text !== undefined) return loadWorkflow(wf.path, mutation.text(wf.text));
@@ -484,6 +660,10 @@ function applyMutation(files: readonly WorkflowFile[], mutation: Mutation): Work
 describe("pipeline hardening", () => {
     const files = loadWorkflows();
     const sdk = sdkVersion();
+    // Every rule for every stack the project has, whatever that set is.
+    const stacks = projectStacks();
+    // The mutations break a copy of a real workflow against a fixed set (dev and prod).
+    const fixture = fixtureStacks();
 
     it("finds the pipeline's workflows", () => {
         const paths = files.map((f) => f.path);
@@ -491,8 +671,15 @@ describe("pipeline hardening", () => {
     });
 
     it("every workflow passes every hardening rule", () => {
-        const problems = checkWorkflows(files, { sdkVersion: sdk });
+        const problems = checkWorkflows(files, { sdkVersion: sdk, stacks });
         assert.equal(problems.length, 0, `\n${formatProblems(problems)}`);
+    });
+
+    it("every workflow passes for the fixture stacks too (no rule depends on the project's own set)", () => {
+        for (const set of [fixture, fixture.slice(0, 1), []]) {
+            const problems = checkWorkflows(files, { sdkVersion: sdk, stacks: set });
+            assert.equal(problems.length, 0, `${set.map((s) => s.stack).join(", ") || "no stacks"}:\n${formatProblems(problems)}`);
+        }
     });
 
     it("the failed-preview comment names the project as Pulumi.yaml does (pulumi/actions' heading uses it)", () => {
@@ -511,7 +698,8 @@ describe("pipeline hardening", () => {
     describe("reports a bad edit", () => {
         for (const mutation of MUTATIONS) {
             it(`${mutation.rule}: ${mutation.what} (${mutation.file.replace(".github/workflows/", "")})`, () => {
-                const problems: Problem[] = checkWorkflows(applyMutation(files, mutation), { sdkVersion: sdk });
+                const set = mutation.stacks === undefined ? fixture : mutation.stacks([...fixture]);
+                const problems: Problem[] = checkWorkflows(applyMutation(files, mutation), { sdkVersion: sdk, stacks: set });
                 assert.ok(
                     problems.some((p) => p.rule === mutation.rule),
                     `expected a ${mutation.rule} problem, got:\n${formatProblems(problems) || "(none)"}`,

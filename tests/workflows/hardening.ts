@@ -3,6 +3,15 @@
 // proves, rule by rule, that a small bad edit is reported.
 
 import { parse, parseDocument } from "yaml";
+import {
+    AppPermission,
+    commandPermissions,
+    covers,
+    inputPermission,
+    PERMISSION_TITLES,
+    PipelineCommand,
+} from "../../components/realServices/githubAppPermissions";
+import { commentCollisions, PipelineStack } from "../../tools/pipelineStacks";
 
 export type RuleId =
     | "pinned-uses"
@@ -36,6 +45,9 @@ export type RuleId =
     | "preview-failure-comment"
     | "drift-check"
     | "timeout"
+    | "app-key-scope"
+    | "app-token-permissions"
+    | "stack-matrix"
     | "dependabot";
 
 export interface Problem {
@@ -53,8 +65,21 @@ export interface WorkflowFile {
     readonly doc: Record<string, unknown>;
 }
 
-/** Stacks in deploy order: each stack's `up` job must (transitively) need the previous one's. */
-export const STACK_ORDER: readonly string[] = ["dev", "prod"];
+/**
+ * The two GitHub Apps (docs/pipeline.md). The read App's key is a repository secret, which any
+ * branch can read (GitHub Docs, "Security hardening for GitHub Actions": anyone with write access
+ * can read every repository secret from a workflow on their branch), so that App holds no write
+ * permission. The deploy App's key is a secret of the protected deploy environments only.
+ */
+export const READ_APP = { id: "KEYLESS_READ_APP_ID", key: "KEYLESS_READ_APP_PRIVATE_KEY" } as const;
+export const DEPLOY_APP = { id: "KEYLESS_DEPLOY_APP_ID", key: "KEYLESS_DEPLOY_APP_PRIVATE_KEY" } as const;
+
+/** Options of the rules: the pipeline's stacks (tools/pipelineStacks.ts), the SDK version. */
+export interface CheckOptions {
+    readonly sdkVersion?: string;
+    /** The stacks the workflows' `fromJSON(needs.<job>.outputs.matrix)` matrices expand to. */
+    readonly stacks?: readonly PipelineStack[];
+}
 
 /**
  * The organisation's one pack configuration: the file `pulumi policy enable --config` gets, and
@@ -290,9 +315,13 @@ function resolveEnv(wf: WorkflowFile, job: Job, step: Step, value: unknown): unk
  * The combinations of a job's matrix, or `[{}]` without one. As GitHub does: an `include` entry
  * whose axis values match existing combinations is merged into them, any other is added.
  */
-export function matrixCombinations(job: Job): Record<string, string>[] {
+export function matrixCombinations(job: Job, stacks: readonly PipelineStack[] = []): Record<string, string>[] {
     const strategy = job.raw.strategy;
     const matrix = isRecord(strategy) ? strategy.matrix : undefined;
+    if (stackMatrixSource(job) !== undefined) {
+        // The stack list job's output: one combination per stack file.
+        return stacks.map((stack) => Object.fromEntries(Object.entries(stack).map(([key, value]) => [key, String(value)])));
+    }
     if (!isRecord(matrix)) return [{}];
     const axes = Object.entries(matrix).filter(
         (entry): entry is [string, unknown[]] => entry[0] !== "include" && entry[0] !== "exclude" && Array.isArray(entry[1]),
@@ -318,11 +347,28 @@ export function matrixCombinations(job: Job): Record<string, string>[] {
     return combos.length > 0 ? combos : [{}];
 }
 
-/** Replaces `${{ matrix.NAME }}` with the combination's value; other expressions stay as written. */
+/**
+ * The job a matrix comes from when it is `${{ fromJSON(needs.<job>.outputs.matrix) }}` (the stack
+ * list), else undefined.
+ */
+export function stackMatrixSource(job: Job): string | undefined {
+    const strategy = job.raw.strategy;
+    const matrix = isRecord(strategy) ? strategy.matrix : undefined;
+    const match = /^\s*\$\{\{\s*fromJSON\(\s*needs\.([A-Za-z0-9_-]+)\.outputs\.matrix\s*\)\s*\}\}\s*$/.exec(typeof matrix === "string" ? matrix : "");
+    return match?.[1];
+}
+
+/**
+ * Replaces `${{ matrix.NAME }}` with the combination's value, and a variable named from it,
+ * `${{ vars[format('{0}_SUFFIX', matrix.NAME)] }}`, with `${{ vars.<value>_SUFFIX }}`; other
+ * expressions stay as written.
+ */
 function expandMatrix(value: string, combo: Record<string, string>): string {
-    return value.replace(/\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}/g, (whole, key: string) =>
-        key in combo ? combo[key] : whole,
-    );
+    return value
+        .replace(/\$\{\{\s*vars\[\s*format\(\s*'\{0\}([A-Za-z0-9_]*)'\s*,\s*matrix\.([A-Za-z0-9_-]+)\s*\)\s*\]\s*\}\}/g, (whole, suffix: string, key: string) =>
+            key in combo ? `\${{ vars.${combo[key]}${suffix} }}` : whole,
+        )
+        .replace(/\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}/g, (whole, key: string) => (key in combo ? combo[key] : whole));
 }
 
 function listInput(value: unknown): string[] {
@@ -742,7 +788,8 @@ export function checkForkGuard(wf: WorkflowFile): Problem[] {
 export function checkRunInjection(wf: WorkflowFile): Problem[] {
     const problems: Problem[] = [];
     const expression = /\$\{\{([^}]*)\}\}/g;
-    const untrusted = /\b(secrets\s*[.[]|github\s*\.\s*event\s*\.|github\s*\.\s*head_ref\b|inputs\s*\.)/;
+    // matrix and needs values come from the stack files, which a pull request can change.
+    const untrusted = /\b(secrets\s*[.[]|github\s*\.\s*event\s*\.|github\s*\.\s*head_ref\b|inputs\s*\.|matrix\s*\.|needs\s*\.)/;
     for (const job of jobsOf(wf)) {
         for (const step of job.steps) {
             if (step.run === undefined) continue;
@@ -761,94 +808,157 @@ export function checkRunInjection(wf: WorkflowFile): Problem[] {
     return problems;
 }
 
-/** The stack of a `pulumi up` step: the literal last segment of `stack-name`. */
-function upStack(step: Step): string | undefined {
-    const name = step.with["stack-name"];
-    if (typeof name !== "string") return undefined;
-    const last = name.slice(name.lastIndexOf("/") + 1);
-    return last.includes("${{") ? undefined : last;
+/** Every `pulumi <command>` a `run:` script calls, with its arguments (line continuations joined). */
+function cliCommands(step: Step, commands: readonly string[]): string[] {
+    if (step.run === undefined) return [];
+    const script = step.run.replace(/\\\n/g, " ");
+    const found: string[] = [];
+    for (const line of script.split("\n")) {
+        const code = line.replace(/(^|\s)#.*$/, "");
+        // A command, not text: at the start of the line or after a shell operator or keyword.
+        const match = new RegExp(`(?:^|&&|\\|\\||;|\\(|\\b(?:then|do|if|!)\\s)\\s*(pulumi\\s+(?:${commands.join("|")})\\b.*)$`).exec(code);
+        if (match) found.push(match[1]);
+    }
+    return found;
 }
 
 function upSteps(job: Job): Step[] {
     return job.steps.filter(
         (step) =>
             (stepUses(step, "pulumi/actions") && ["up", "update"].includes(String(step.with.command))) ||
-            (step.run !== undefined && /\bpulumi\s+(up|update)\b/.test(step.run)),
+            cliCommands(step, ["up", "update"]).length > 0,
     );
 }
 
-export function checkDeployJobs(wf: WorkflowFile): Problem[] {
+/** The stack a step's `stack-name` names in one matrix combination (the segment after the org). */
+function stackNameIn(step: Step, combo: Record<string, string>): string | undefined {
+    const name = expandMatrix(String(step.with["stack-name"] ?? ""), combo);
+    const last = name.slice(name.lastIndexOf("/") + 1);
+    return last === "" || last.includes("${{") ? undefined : last;
+}
+
+/** The job ids a job needs, directly and through them. */
+function ancestorsOf(jobs: readonly Job[], id: string): Set<string> {
+    const needsOf = (jobId: string): string[] => {
+        const needs = jobs.find((j) => j.id === jobId)?.raw.needs;
+        return typeof needs === "string" ? [needs] : Array.isArray(needs) ? needs.map(String) : [];
+    };
+    const seen = new Set<string>();
+    const queue = needsOf(id);
+    while (queue.length > 0) {
+        const next = queue.shift() as string;
+        if (seen.has(next)) continue;
+        seen.add(next);
+        queue.push(...needsOf(next));
+    }
+    return seen;
+}
+
+/**
+ * `pulumi up` runs through pulumi/actions, once per stack file, bound to that stack's protected
+ * environment (`keyless:environment`, so its OIDC subject is `environment:<env>`), in its own
+ * never-cancelled concurrency group, in deploy order, stopping at the first failure.
+ */
+export function checkDeployJobs(wf: WorkflowFile, stacks: readonly PipelineStack[] = []): Problem[] {
     const problems: Problem[] = [];
+    const problem = (rule: RuleId, at: string, message: string): void => void problems.push({ rule, file: wf.path, where: at, message });
     const jobs = jobsOf(wf);
-    const stackOf = new Map<string, string>();
+    /** Deploy job and position in it, per stack. */
+    const deployed = new Map<string, { job: Job; index: number }>();
     for (const job of jobs) {
         for (const step of upSteps(job)) {
             const at = where(job, step);
-            const stack = step.action === undefined ? undefined : upStack(step);
-            if (stack === undefined) {
-                problems.push({
-                    rule: "deploy-environment",
-                    file: wf.path,
-                    where: at,
-                    message: "`pulumi up` must go through pulumi/actions with a literal stack name (`<org>/<stack>`)",
-                });
+            if (step.action === undefined) {
+                problem("deploy-environment", at, "`pulumi up` must go through pulumi/actions (stack-name, policy pack and comment inputs the rules check)");
                 continue;
             }
-            stackOf.set(job.id, stack);
-            if (environmentName(job) !== stack) {
-                problems.push({
-                    rule: "deploy-environment",
-                    file: wf.path,
-                    where: at,
-                    message: `deploys stack ${stack} but is bound to environment ${JSON.stringify(environmentName(job))}; bind \`environment: ${stack}\``,
-                });
-            }
-            const concurrency = job.raw.concurrency;
-            const group = isRecord(concurrency) ? concurrency.group : undefined;
-            const groupNamesStack =
-                typeof group === "string" && new RegExp(`(^|[^A-Za-z0-9])${stack}($|[^A-Za-z0-9])`).test(group);
-            if (!isRecord(concurrency) || !groupNamesStack || concurrency["cancel-in-progress"] !== false) {
-                problems.push({
-                    rule: "deploy-concurrency",
-                    file: wf.path,
-                    where: where(job),
-                    message: `needs a job-level concurrency group naming ${stack} with \`cancel-in-progress: false\` (a cancelled update leaves the stack locked)`,
-                });
-            }
-        }
-    }
-    if (stackOf.size === 0) return problems;
-
-    // Order: the job deploying STACK_ORDER[i] must transitively need the one deploying STACK_ORDER[i-1].
-    const needsOf = (id: string): string[] => {
-        const job = jobs.find((j) => j.id === id);
-        const needs = job?.raw.needs;
-        return typeof needs === "string" ? [needs] : Array.isArray(needs) ? needs.map(String) : [];
-    };
-    const ancestors = (id: string): Set<string> => {
-        const seen = new Set<string>();
-        const queue = needsOf(id);
-        while (queue.length > 0) {
-            const next = queue.shift() as string;
-            if (seen.has(next)) continue;
-            seen.add(next);
-            queue.push(...needsOf(next));
-        }
-        return seen;
-    };
-    for (const [jobId, stack] of stackOf) {
-        const position = STACK_ORDER.indexOf(stack);
-        if (position <= 0) continue;
-        const previous = STACK_ORDER[position - 1];
-        const before = [...ancestors(jobId)].some((id) => stackOf.get(id) === previous);
-        if (!before) {
-            problems.push({
-                rule: "deploy-order",
-                file: wf.path,
-                where: `job ${jobId}`,
-                message: `deploys ${stack} without needing the job that deploys ${previous}`,
+            matrixCombinations(job, stacks).forEach((combo, index) => {
+                const stack = stackNameIn(step, combo);
+                if (stack === undefined) {
+                    problem("deploy-environment", at, "`pulumi up` with a stack-name that names no stack (`<org>/<stack>`, or `<org>/${{ matrix.stack }}` over the stack list)");
+                    return;
+                }
+                const file = stacks.find((s) => s.stack === stack);
+                if (file === undefined) {
+                    problem("deploy-environment", at, `deploys stack ${stack}, which has no Pulumi.${stack}.yaml`);
+                    return;
+                }
+                deployed.set(stack, { job, index });
+                const environment = environmentName(job) === undefined ? undefined : expandMatrix(String(environmentName(job)), combo);
+                if (environment !== file.environment) {
+                    problem(
+                        "deploy-environment",
+                        at,
+                        `deploys stack ${stack} but is bound to environment ${JSON.stringify(environment)}; bind the stack's keyless:environment ${file.environment} (\`environment: \${{ matrix.environment }}\`)`,
+                    );
+                }
+                const concurrency = job.raw.concurrency;
+                const group = isRecord(concurrency) ? expandMatrix(String(concurrency.group ?? ""), combo) : "";
+                const groupNamesStack = new RegExp(`(^|[^A-Za-z0-9])${stack.replace(/[.]/g, "\\.")}($|[^A-Za-z0-9])`).test(group);
+                if (!isRecord(concurrency) || !groupNamesStack || concurrency["cancel-in-progress"] !== false) {
+                    problem(
+                        "deploy-concurrency",
+                        where(job),
+                        `needs a job-level concurrency group naming ${stack} with \`cancel-in-progress: false\` (a cancelled update leaves the stack locked)`,
+                    );
+                }
             });
         }
+    }
+    if (deployed.size === 0) return problems;
+
+    // Order: stacks[i] deploys after stacks[i-1], and not at all when it failed. In one matrix job:
+    // max-parallel 1 and fail-fast (GitHub Docs, workflow syntax, strategy.fail-fast: "cancel all
+    // in-progress and queued jobs in the matrix if any job in the matrix fails"), and since GitHub
+    // documents only the order in which matrix jobs are created, a step before any credential
+    // that checks, through the run's jobs, that `matrix.after` all succeeded. In separate jobs:
+    // `needs:`.
+    for (let i = 1; i < stacks.length; i++) {
+        const here = deployed.get(stacks[i].stack);
+        const before = deployed.get(stacks[i - 1].stack);
+        if (here === undefined || before === undefined) continue;
+        if (here.job.id !== before.job.id) {
+            if (!ancestorsOf(jobs, here.job.id).has(before.job.id)) {
+                problem("deploy-order", `job ${here.job.id}`, `deploys ${stacks[i].stack} without needing the job that deploys ${stacks[i - 1].stack}`);
+            }
+            continue;
+        }
+        if (here.index < before.index) {
+            problem("deploy-order", `job ${here.job.id}`, `the matrix lists ${stacks[i].stack} before ${stacks[i - 1].stack}, against keyless:deployOrder`);
+        }
+    }
+    for (const job of new Set([...deployed.values()].map((d) => d.job))) {
+        if (matrixCombinations(job, stacks).length <= 1 && stackMatrixSource(job) === undefined) continue;
+        const strategy = isRecord(job.raw.strategy) ? job.raw.strategy : {};
+        if (String(strategy["max-parallel"]) !== "1") problem("deploy-order", where(job), "a deploy matrix needs `max-parallel: 1`: stacks deploy one at a time");
+        if (strategy["fail-fast"] === false || strategy["fail-fast"] === "false") {
+            problem("deploy-order", where(job), "a deploy matrix must fail fast: a failed stack stops the stacks after it");
+        }
+        const firstCredential = job.steps.findIndex((step) => usesOidc({ ...job, steps: [step] }) || stepUses(step, "actions/create-github-app-token"));
+        const guard = job.steps.find(
+            (step) =>
+                (firstCredential < 0 || step.index < firstCredential) &&
+                isRecord(step.raw.env) &&
+                Object.values(step.raw.env).some((value) => normalizeExpression(value) === "matrix.after") &&
+                /actions\/runs\/[^\s]*\/jobs/.test(step.run ?? "") &&
+                /success/.test(step.run ?? "") &&
+                // It finds the earlier stacks' jobs by this job's own name, the stack in place of %s.
+                (step.run ?? "").includes(String(job.raw.name ?? "").replace(/\$\{\{\s*matrix\.stack\s*\}\}/, "%s")),
+        );
+        if (guard === undefined) {
+            problem(
+                "deploy-order",
+                where(job),
+                "no step before the credentials checks that the stacks before this one (`matrix.after`) succeeded in this run (GET .../actions/runs/{run_id}/jobs): GitHub does not promise that matrix jobs start in order",
+            );
+        }
+        const permissions = permissionsOf(job.raw.permissions);
+        if (guard !== undefined && !(isRecord(permissions) && (permissions.actions === "read" || permissions.actions === "write"))) {
+            problem("deploy-order", where(job), "the order check lists this run's jobs: the job needs `actions: read`");
+        }
+    }
+    for (const stack of stacks.filter((s) => !deployed.has(s.stack))) {
+        problem("deploy-environment", "jobs", `no job deploys stack ${stack.stack} (Pulumi.${stack.stack}.yaml)`);
     }
 
     // Trigger: push to main (and manual runs from main) only.
@@ -859,23 +969,12 @@ export function checkDeployJobs(wf: WorkflowFile): Problem[] {
     const onlyMain = Array.isArray(branches) && branches.length === 1 && branches[0] === "main";
     const others = triggers.filter((t) => t !== "push" && t !== "workflow_dispatch");
     if (!triggers.includes("push") || !onlyMain || others.length > 0) {
-        problems.push({
-            rule: "deploy-trigger",
-            file: wf.path,
-            where: "on",
-            message: `a workflow running \`pulumi up\` starts only on push to main (and workflow_dispatch); it has ${triggers.join(", ")}`,
-        });
+        problem("deploy-trigger", "on", `a workflow running \`pulumi up\` starts only on push to main (and workflow_dispatch); it has ${triggers.join(", ")}`);
     }
     if (triggers.includes("workflow_dispatch")) {
-        for (const jobId of stackOf.keys()) {
-            const job = jobs.find((j) => j.id === jobId) as Job;
+        for (const job of new Set([...deployed.values()].map((d) => d.job))) {
             if (!normalizeExpression(job.raw.if).replace(/"/g, "'").includes("github.ref == 'refs/heads/main'")) {
-                problems.push({
-                    rule: "deploy-trigger",
-                    file: wf.path,
-                    where: where(job),
-                    message: "manual runs can start from any branch: guard the job with `if: github.ref == 'refs/heads/main'`",
-                });
+                problem("deploy-trigger", where(job), "manual runs can start from any branch: guard the job with `if: github.ref == 'refs/heads/main'`");
             }
         }
     }
@@ -925,7 +1024,8 @@ export function checkCaching(wf: WorkflowFile): Problem[] {
                 });
             }
         }
-        const runsPulumi = pulumiSteps(job).some((s) => s.with.command !== undefined);
+        const runsPulumi =
+            pulumiSteps(job).some((s) => s.with.command !== undefined) || job.steps.some((s) => cliCommands(s, ["preview", "up", "update", "refresh"]).length > 0);
         if (runsPulumi && !pluginCache) {
             problems.push({
                 rule: "cache-lockfile",
@@ -979,7 +1079,7 @@ export function checkPulumiVersion(wf: WorkflowFile, sdkVersion?: string): Probl
  * two commenting steps share a heading or have headings that prefix one another
  * (pulumi/actions#1165 finds "its" comment with startsWith).
  */
-export function checkPrComments(wf: WorkflowFile): Problem[] {
+export function checkPrComments(wf: WorkflowFile, stacks: readonly PipelineStack[] = []): Problem[] {
     const problems: Problem[] = [];
     const headings: { heading: string; at: string }[] = [];
     for (const job of jobsOf(wf)) {
@@ -995,7 +1095,7 @@ export function checkPrComments(wf: WorkflowFile): Problem[] {
             if (step.with["comment-on-pr-number"] !== undefined) {
                 problems.push({ rule: "pr-comment", file: wf.path, where: at, message: "comment-on-pr-number disables editing (pulumi/actions#1382)" });
             }
-            for (const combo of matrixCombinations(job)) {
+            for (const combo of matrixCombinations(job, stacks)) {
                 const stack = expandMatrix(String(step.with["stack-name"] ?? ""), combo);
                 headings.push({ heading: `${String(step.with.command)} on ${stack}`, at });
             }
@@ -1020,7 +1120,7 @@ export function checkPrComments(wf: WorkflowFile): Problem[] {
 }
 
 /** Every preview and update runs the local pack with the organisation's configuration. */
-export function checkPolicyPack(wf: WorkflowFile): Problem[] {
+export function checkPolicyPack(wf: WorkflowFile, stacks: readonly PipelineStack[] = []): Problem[] {
     const problems: Problem[] = [];
     for (const job of jobsOf(wf)) {
         for (const step of pulumiSteps(job)) {
@@ -1043,7 +1143,7 @@ export function checkPolicyPack(wf: WorkflowFile): Problem[] {
                 });
                 continue;
             }
-            for (const combo of matrixCombinations(job)) {
+            for (const combo of matrixCombinations(job, stacks)) {
                 const config = expandMatrix(configs[index], combo);
                 if (config !== ORGANIZATION_PACK_CONFIG) {
                     problems.push({
@@ -1051,6 +1151,23 @@ export function checkPolicyPack(wf: WorkflowFile): Problem[] {
                         file: wf.path,
                         where: at,
                         message: `runs the pack with ${config}, not ${ORGANIZATION_PACK_CONFIG}, the configuration the organisation enables: a preview could pass what the organisation blocks, or the reverse`,
+                    });
+                }
+            }
+        }
+    }
+    // The CLI called directly: `--policy-pack ./policy --policy-pack-config <organisation's>`.
+    for (const job of jobsOf(wf)) {
+        for (const step of job.steps) {
+            for (const command of cliCommands(step, ["preview", "up", "update"])) {
+                const pack = /--policy-pack(?:\s+|=)("?)([^\s"]+)\1/.exec(command)?.[2];
+                const config = /--policy-pack-config(?:\s+|=)("?)([^\s"]+)\1/.exec(command)?.[2];
+                if (pack !== "./policy" || config !== ORGANIZATION_PACK_CONFIG) {
+                    problems.push({
+                        rule: "policy-pack",
+                        file: wf.path,
+                        where: where(job, step),
+                        message: `\`${command.split(" ").slice(0, 2).join(" ")}\` must pass --policy-pack ./policy --policy-pack-config ${ORGANIZATION_PACK_CONFIG} (got ${pack ?? "no pack"}, ${config ?? "no configuration"})`,
                     });
                 }
             }
@@ -1148,58 +1265,106 @@ export function checkPreviewFailureComment(wf: WorkflowFile): Problem[] {
     return problems;
 }
 
-/** The scheduled drift check: previews with `refresh` and `expect-no-changes`, and explains a failure in the job summary. */
-export function checkDriftWorkflow(wf: WorkflowFile): Problem[] {
+/** A drift preview: pulumi/actions or the CLI in a `run:` script, with what the rules read of it. */
+interface Preview {
+    readonly step: Step;
+    /** Human form for messages. */
+    readonly command: string;
+    readonly refresh: boolean;
+    readonly expectNoChanges: boolean;
+    readonly commentsOnPr: boolean;
+    /** `stack-name` input or `--stack` argument, before matrix expansion. */
+    readonly stackName: string;
+}
+
+function previewsOf(job: Job): Preview[] {
+    const previews: Preview[] = [];
+    for (const step of pulumiSteps(job).filter((s) => s.with.command !== undefined)) {
+        previews.push({
+            step,
+            command: String(step.with.command),
+            refresh: truthy(step.with.refresh),
+            expectNoChanges: truthy(step.with["expect-no-changes"]),
+            commentsOnPr: truthy(step.with["comment-on-pr"]),
+            stackName: String(step.with["stack-name"] ?? ""),
+        });
+    }
+    for (const step of job.steps) {
+        for (const command of cliCommands(step, ["preview", "up", "update", "refresh", "destroy"])) {
+            const stackVariable = /--stack(?:\s+|=)"?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"?/.exec(command)?.[1];
+            const env = isRecord(step.raw.env) ? step.raw.env : {};
+            previews.push({
+                step,
+                command: command.split(/\s+/)[1],
+                refresh: /\s--refresh\b(?!=false)/.test(command),
+                expectNoChanges: /\s--expect-no-changes\b(?!=false)/.test(command),
+                commentsOnPr: false,
+                stackName: stackVariable !== undefined ? String(env[stackVariable] ?? "") : "",
+            });
+        }
+    }
+    return previews;
+}
+
+/**
+ * The scheduled drift check: previews with refresh and expect-no-changes, with read-only
+ * credentials, and tells in the job summary "drift found" (the CLI's NoChangesExpectedError)
+ * from "the check could not run" (any other error).
+ */
+export function checkDriftWorkflow(wf: WorkflowFile, stacks: readonly PipelineStack[] = []): Problem[] {
     if (!triggersOf(wf).includes("schedule")) return [];
     const problems: Problem[] = [];
     const problem = (where: string, message: string): void => void problems.push({ rule: "drift-check", file: wf.path, where, message });
     if (!triggersOf(wf).includes("workflow_dispatch")) problem("on", "a scheduled check must also start by hand (workflow_dispatch), to re-check after a fix");
     for (const job of jobsOf(wf)) {
-        const previews = pulumiSteps(job).filter((step) => step.with.command !== undefined);
-        for (const step of previews) {
-            const at = where(job, step);
-            if (String(step.with.command) !== "preview") {
-                problem(at, `a scheduled workflow runs \`pulumi ${String(step.with.command)}\`; a drift check only previews`);
+        const previews = previewsOf(job);
+        for (const preview of previews) {
+            const at = where(job, preview.step);
+            if (preview.command !== "preview") {
+                problem(at, `a scheduled workflow runs \`pulumi ${preview.command}\`; a drift check only previews`);
                 continue;
             }
-            if (!truthy(step.with["expect-no-changes"])) problem(at, "without expect-no-changes: true a drifted stack passes");
-            if (!truthy(step.with.refresh)) problem(at, "without refresh: true the preview compares with the last saved state, not with what AWS and GitHub hold now");
-            if (truthy(step.with["comment-on-pr"])) problem(at, "a scheduled run has no pull request to comment on");
-            const id = typeof step.raw.id === "string" ? step.raw.id : undefined;
-            const summary = job.steps.slice(step.index + 1).find(
+            if (!preview.expectNoChanges) problem(at, "without expect-no-changes a drifted stack passes");
+            if (!preview.refresh) problem(at, "without refresh the preview compares with the last saved state, not with what AWS and GitHub hold now");
+            if (preview.commentsOnPr) problem(at, "a scheduled run has no pull request to comment on");
+            const id = typeof preview.step.raw.id === "string" ? preview.step.raw.id : undefined;
+            // pulumi/actions sets no output when the command fails (v7.0.0 src/main.ts), so only a
+            // script that reads the CLI's exit status and its NoChangesExpectedError line can tell
+            // drift from a check that could not run.
+            const script = preview.step.run ?? "";
+            // GitHub runs `run:` with `bash -e` (default shell `bash --noprofile --norc -eo pipefail`):
+            // the script must turn -e off, or the failed preview ends it before the outcome is written.
+            const tells = /no changes were expected/.test(script) && /GITHUB_OUTPUT/.test(script) && /^\s*set\s+\+e\b/m.test(script);
+            if (!tells) {
+                problem(at, "the drift preview must record whether it found drift (\"no changes were expected but changes were proposed\") or could not run, in a step output: pulumi/actions cannot tell them apart");
+            }
+            const summary = job.steps.slice(preview.step.index + 1).find(
                 (later) =>
                     /always\(\)|failure\(\)/.test(normalizeExpression(later.raw.if)) &&
                     (later.run ?? "").includes("GITHUB_STEP_SUMMARY") &&
                     id !== undefined &&
-                    Object.values(isRecord(later.raw.env) ? later.raw.env : {}).some((value) => String(value).includes(`steps.${id}.outcome`)),
+                    Object.values(isRecord(later.raw.env) ? later.raw.env : {}).some((value) => String(value).includes(`steps.${id}.outputs.`)) &&
+                    /could not run/.test(later.run ?? "") &&
+                    /[Dd]rift found/.test(later.run ?? ""),
             );
             if (summary === undefined) {
-                problem(at, "no later step (if: always() or failure()) explains the outcome of this preview in $GITHUB_STEP_SUMMARY");
+                problem(at, "no later step (if: always() or failure()) tells in $GITHUB_STEP_SUMMARY, from this step's output, \"drift found\" from \"the check could not run\"");
             }
         }
-        // Read-only AWS credentials: the stack's drift role (published by keyless as
-        // AWS_DRIFT_<STACK>_ROLE_ARN), never a deploy role or an environment's secrets.
-        if (previews.length > 0) {
-            if (environmentName(job) !== undefined) {
-                problem(where(job), "a drift check bound to an environment gets that environment's deploy role and secrets; it only reads");
-            }
-            for (const step of job.steps.filter((s) => stepUses(s, "aws-actions/configure-aws-credentials"))) {
-                for (const combo of matrixCombinations(job)) {
-                    const role = expandMatrix(String(step.with["role-to-assume"] ?? ""), combo);
-                    const stack = combo.stack ?? "";
-                    const expected = `vars.AWS_DRIFT_${stack.toUpperCase()}_ROLE_ARN`;
-                    if (normalizeExpression(role) !== expected) {
-                        problem(where(job, step), `assumes ${role} for stack ${stack || "?"}; a drift check assumes the read-only \`${expected}\``);
-                    }
+        if (previews.length === 0) continue;
+        // Read-only AWS credentials: the stack's drift role (the variables its `branch: main` entry
+        // publishes), never a deploy role or an environment's secrets.
+        if (environmentName(job) !== undefined) {
+            problem(where(job), "a drift check bound to an environment gets that environment's deploy role and secrets; it only reads");
+        }
+        for (const step of job.steps.filter((s) => stepUses(s, "aws-actions/configure-aws-credentials"))) {
+            for (const combo of matrixCombinations(job, stacks)) {
+                const role = expandMatrix(String(step.with["role-to-assume"] ?? ""), combo);
+                const stack = combo.stack ?? "?";
+                const expected = combo.driftPrefix ? `vars.${combo.driftPrefix}_ROLE_ARN` : undefined;
+                if (expected === undefined || normalizeExpression(role) !== expected) {
+                    problem(where(job, step), `assumes ${role} for stack ${stack}; a drift check assumes the stack's read-only drift role (\`vars.<driftPrefix>_ROLE_ARN\`, ${expected ?? "none published"})`);
                 }
-            }
-        }
-        // Read-only GitHub token, as for previews: the App's own permissions could loosen an
-        // environment from a scheduled run.
-        for (const step of job.steps.filter((s) => stepUses(s, "actions/create-github-app-token"))) {
-            const requested = Object.entries(step.with).filter(([input]) => input.startsWith("permission-"));
-            if (requested.length === 0 || requested.some(([, level]) => level !== "read")) {
-                problem(where(job, step), "the App token of a drift check must ask for read permissions only (permission-<name>: read)");
             }
         }
         const permissions = permissionsOf(job.raw.permissions);
@@ -1213,19 +1378,158 @@ export function checkDriftWorkflow(wf: WorkflowFile): Problem[] {
 }
 
 /** The stacks the scheduled drift checks preview, over every workflow. */
-function driftCheckedStacks(files: readonly WorkflowFile[]): Set<string> {
-    const stacks = new Set<string>();
+function driftCheckedStacks(files: readonly WorkflowFile[], stacks: readonly PipelineStack[]): Set<string> {
+    const checked = new Set<string>();
     for (const wf of files.filter((file) => triggersOf(file).includes("schedule"))) {
         for (const job of jobsOf(wf)) {
-            for (const step of pulumiSteps(job).filter((s) => String(s.with.command) === "preview" && truthy(s.with["expect-no-changes"]))) {
-                for (const combo of matrixCombinations(job)) {
-                    const name = expandMatrix(String(step.with["stack-name"] ?? ""), combo);
-                    stacks.add(name.slice(name.lastIndexOf("/") + 1));
+            for (const preview of previewsOf(job).filter((p) => p.command === "preview" && p.expectNoChanges && p.refresh)) {
+                for (const combo of matrixCombinations(job, stacks)) {
+                    const name = expandMatrix(preview.stackName, combo);
+                    checked.add(name.slice(name.lastIndexOf("/") + 1));
                 }
             }
         }
     }
-    return stacks;
+    return checked;
+}
+
+/** What a job's Pulumi steps make keyless call, or undefined when it runs none. */
+function jobCommand(job: Job): PipelineCommand | undefined {
+    const previews = previewsOf(job);
+    if (previews.some((p) => p.command === "up" || p.command === "update")) return "up-refresh";
+    if (previews.some((p) => p.command === "preview" && p.refresh)) return "preview-refresh";
+    if (previews.some((p) => p.command === "preview")) return "preview";
+    return undefined;
+}
+
+/**
+ * Which App key a job may hold: the deploy App's only in a job bound to a protected deploy
+ * environment (one that runs `pulumi up` there); every other job only the read App's. No other
+ * App key, and each token step pairs an App's ID with that App's key.
+ */
+export function checkAppKeys(wf: WorkflowFile): Problem[] {
+    const problems: Problem[] = [];
+    const problem = (at: string, message: string): void => void problems.push({ rule: "app-key-scope", file: wf.path, where: at, message });
+    for (const job of jobsOf(wf)) {
+        const text = JSON.stringify(job.raw);
+        const keys = new Set(text.match(/secrets\.[A-Za-z0-9_]*APP[A-Za-z0-9_]*KEY[A-Za-z0-9_]*/g) ?? []);
+        const deployJob = environmentName(job) !== undefined && upSteps(job).length > 0;
+        for (const key of keys) {
+            const name = key.slice("secrets.".length);
+            if (name === DEPLOY_APP.key && !deployJob) {
+                problem(where(job), `${name} (the App that can write environments) in a job ${environmentName(job) === undefined ? "without an environment" : "that deploys nothing"}: only the protected deploy jobs may hold it`);
+            } else if (name !== DEPLOY_APP.key && name !== READ_APP.key) {
+                problem(where(job), `${name} is neither ${READ_APP.key} nor ${DEPLOY_APP.key}: one read-only App outside the deploy environments, one deploy App inside them`);
+            } else if (name === READ_APP.key && deployJob) {
+                problem(where(job), `${name} in a deploy job: \`pulumi up\` needs the deploy App`);
+            }
+        }
+        for (const step of job.steps.filter((s) => stepUses(s, "actions/create-github-app-token"))) {
+            const id = normalizeExpression(step.with["client-id"] ?? step.with["app-id"]);
+            const key = normalizeExpression(step.with["private-key"]);
+            const pair = [READ_APP, DEPLOY_APP].find((app) => key === `secrets.${app.key}`);
+            if (pair === undefined || id !== `vars.${pair.id}`) {
+                problem(where(job, step), `the token must pair an App's ID with its own key (vars.${READ_APP.id} with secrets.${READ_APP.key}, or vars.${DEPLOY_APP.id} with secrets.${DEPLOY_APP.key}); got ${id || "no ID"} with ${key || "no key"}`);
+            }
+        }
+    }
+    return problems;
+}
+
+/**
+ * Every App token lists its permissions (without any, the token gets all the App's), asks for
+ * exactly what the job's command calls (githubAppPermissions.ts commandPermissions), and a token
+ * of the read App asks for no write.
+ */
+export function checkAppTokenPermissions(wf: WorkflowFile): Problem[] {
+    const problems: Problem[] = [];
+    const problem = (at: string, message: string): void => void problems.push({ rule: "app-token-permissions", file: wf.path, where: at, message });
+    for (const job of jobsOf(wf)) {
+        const command = jobCommand(job);
+        for (const step of job.steps.filter((s) => stepUses(s, "actions/create-github-app-token"))) {
+            const at = where(job, step);
+            const requested: Partial<Record<string, string>> = {};
+            for (const [input, level] of Object.entries(step.with)) {
+                const permission = inputPermission(input);
+                if (permission === undefined) continue;
+                if (!(permission in PERMISSION_TITLES)) {
+                    problem(at, `${input} requests ${permission}, which nothing keyless calls needs (githubAppPermissions.ts)`);
+                    continue;
+                }
+                requested[permission] = String(level);
+            }
+            if (Object.keys(requested).length === 0) {
+                problem(at, "no permission-* inputs: the token would get every permission of the App; list exactly what the job needs");
+                continue;
+            }
+            // A stack's job reaches only the repositories that stack lists.
+            if (stackMatrixSource(job) !== undefined && normalizeExpression(step.with.repositories) !== "matrix.repositories") {
+                problem(at, "the token of a per-stack job reaches every repository the App is installed on; limit it with `repositories: ${{ matrix.repositories }}` (with `owner`)");
+            }
+            const readApp = normalizeExpression(step.with["private-key"]) === `secrets.${READ_APP.key}`;
+            for (const [permission, level] of Object.entries(requested)) {
+                if (level !== "read" && level !== "write") problem(at, `${permission}: ${String(level)} is not read or write`);
+                if (readApp && level !== "read") problem(at, `the read-only App's token asks for ${permission}: ${String(level)}; its key is a repository secret any branch can read`);
+            }
+            if (command === undefined) {
+                problem(at, "an App token in a job that runs no Pulumi command");
+                continue;
+            }
+            const needed = commandPermissions(command);
+            for (const [permission, access] of Object.entries(needed) as [AppPermission, "read" | "write"][]) {
+                if (!covers(requested[permission] as "read" | "write" | undefined, access)) {
+                    problem(at, `\`${command}\` needs ${PERMISSION_TITLES[permission]}: ${access} (${permission}), the token asks for ${requested[permission] ?? "none"}`);
+                }
+            }
+            for (const [permission, level] of Object.entries(requested)) {
+                const need = needed[permission as AppPermission];
+                if (need === undefined || (level === "write" && need === "read")) {
+                    problem(at, `the token asks for ${permission}: ${String(level)}, more than \`${command}\` needs (${need ?? "none"})`);
+                }
+            }
+        }
+    }
+    return problems;
+}
+
+/**
+ * A job that runs per stack takes the stack list from the `stacks` job's output, never a list
+ * written in the workflow: no workflow names a stack.
+ */
+export function checkStackMatrix(wf: WorkflowFile, stacks: readonly PipelineStack[] = []): Problem[] {
+    const problems: Problem[] = [];
+    for (const job of jobsOf(wf)) {
+        const perStack =
+            previewsOf(job).length > 0 ||
+            job.steps.some((s) => /(?:^|&&|;|\b(?:then|if|!)\s)\s*npm run\b[^\n]*\bplan\b/m.test((s.run ?? "").replace(/(^|\s)#.*$/gm, "")));
+        if (!perStack) continue;
+        const source = stackMatrixSource(job);
+        if (source === undefined) {
+            const named = [...new Set(matrixCombinations(job).map((combo) => combo.stack).filter((stack): stack is string => stack !== undefined))];
+            problems.push({
+                rule: "stack-matrix",
+                file: wf.path,
+                where: where(job),
+                message: `runs per stack over ${named.length > 0 ? `a list written here (${named.join(", ")})` : "no stack list"}; use \`matrix: \${{ fromJSON(needs.stacks.outputs.matrix) }}\` (tools/pipelineStacks.ts)`,
+            });
+            continue;
+        }
+        const needs = job.raw.needs;
+        const needed = typeof needs === "string" ? [needs] : Array.isArray(needs) ? needs.map(String) : [];
+        const condition = normalizeExpression(job.raw.if).replace(/"/g, "'");
+        if (!needed.includes(source) || !condition.includes(`needs.${source}.outputs.count != '0'`)) {
+            problems.push({
+                rule: "stack-matrix",
+                file: wf.path,
+                where: where(job),
+                message: `needs ${source} and \`if: ... needs.${source}.outputs.count != '0'\` (GitHub refuses an empty matrix, and a project may have no stack file yet)`,
+            });
+        }
+    }
+    for (const [a, b] of commentCollisions(stacks.map((stack) => stack.stack))) {
+        problems.push({ rule: "pr-comment", file: wf.path, where: "stacks", message: `stack ${a} is a prefix of stack ${b}: one pull request comment for both (pulumi/actions#1165)` });
+    }
+    return problems;
 }
 
 export function checkTimeouts(wf: WorkflowFile): Problem[] {
@@ -1240,7 +1544,8 @@ export function checkTimeouts(wf: WorkflowFile): Problem[] {
 }
 
 /** Every rule on one workflow. */
-export function checkWorkflow(wf: WorkflowFile, options: { sdkVersion?: string } = {}): Problem[] {
+export function checkWorkflow(wf: WorkflowFile, options: CheckOptions = {}): Problem[] {
+    const stacks = options.stacks ?? [];
     return [
         ...checkPins(wf),
         ...checkActionInputs(wf),
@@ -1252,29 +1557,33 @@ export function checkWorkflow(wf: WorkflowFile, options: { sdkVersion?: string }
         ...checkPrivilegedWorkflow(wf),
         ...checkForkGuard(wf),
         ...checkRunInjection(wf),
-        ...checkDeployJobs(wf),
+        ...checkDeployJobs(wf, stacks),
         ...checkCaching(wf),
         ...checkPulumiVersion(wf, options.sdkVersion),
-        ...checkPrComments(wf),
-        ...checkPolicyPack(wf),
+        ...checkPrComments(wf, stacks),
+        ...checkPolicyPack(wf, stacks),
         ...checkPolicyEnable(wf),
         ...checkPreviewFailureComment(wf),
-        ...checkDriftWorkflow(wf),
+        ...checkDriftWorkflow(wf, stacks),
+        ...checkAppKeys(wf),
+        ...checkAppTokenPermissions(wf),
+        ...checkStackMatrix(wf, stacks),
         ...checkTimeouts(wf),
     ];
 }
 
 /** Every rule on the whole set of workflows, cross-file rules included. */
-export function checkWorkflows(files: readonly WorkflowFile[], options: { sdkVersion?: string } = {}): Problem[] {
+export function checkWorkflows(files: readonly WorkflowFile[], options: CheckOptions = {}): Problem[] {
+    const stacks = options.stacks ?? [];
     const problems = files.flatMap((wf) => checkWorkflow(wf, options));
     problems.push(...checkConsistentPins(files), ...checkWorkflowRunTargets(files));
-    const drifted = driftCheckedStacks(files);
-    for (const stack of STACK_ORDER.filter((name) => !drifted.has(name))) {
+    const drifted = driftCheckedStacks(files, stacks);
+    for (const stack of stacks.filter((s) => !drifted.has(s.stack))) {
         problems.push({
             rule: "drift-check",
             file: ".github/workflows",
             where: "-",
-            message: `no scheduled workflow previews stack ${stack} with expect-no-changes: a renamed repository or a hand edit would show up only as a broken deploy`,
+            message: `no scheduled workflow previews stack ${stack.stack} with refresh and expect-no-changes: a renamed repository or a hand edit would show up only as a broken deploy`,
         });
     }
     if (!files.some((wf) => jobsOf(wf).some((job) => upSteps(job).length > 0))) {

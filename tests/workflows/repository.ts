@@ -2,6 +2,8 @@
 
 import * as fs from "fs";
 import * as path from "path";
+import { parse } from "yaml";
+import { pipelineStacks, PipelineStack, readStackFiles, StackFile } from "../../tools/pipelineStacks";
 import { isRecord, loadWorkflow, WorkflowFile } from "./hardening";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -31,4 +33,31 @@ export function sdkVersion(): string | undefined {
     const packages = isRecord(lock) ? lock.packages : undefined;
     const entry = isRecord(packages) ? packages["node_modules/@pulumi/pulumi"] : undefined;
     return isRecord(entry) && typeof entry.version === "string" ? entry.version : undefined;
+}
+
+/**
+ * The repository (`owner/name`) whose workflows run the project's stack files: the owner the
+ * stack files manage (`github:owner`) and the project's name, as on a clean clone of keyless.
+ */
+export function stackRepository(files: readonly StackFile[]): string {
+    const owners = files.map((file) => file.config["github:owner"]).filter((owner): owner is string => typeof owner === "string");
+    const project = (parse(readText("Pulumi.yaml")) as { name: string }).name;
+    return `${owners[0] ?? "owner"}/${project}`;
+}
+
+/** The project's own stacks, whatever set of Pulumi.<stack>.yaml files exists (for generic checks only). */
+export function projectStacks(): PipelineStack[] {
+    const files = readStackFiles(ROOT);
+    return pipelineStacks(files, stackRepository(files));
+}
+
+/** The fixture stacks (tests/fixtures/stacks: dev and prod), keyless's own entry in dev narrowed to main. */
+export function fixtureStacks(): PipelineStack[] {
+    const files = readStackFiles(path.join(ROOT, "tests", "fixtures", "stacks")).map((file) => {
+        if (file.stack !== "dev") return file;
+        const entries = Array.isArray(file.config["keyless:repositories"]) ? (file.config["keyless:repositories"] as unknown[]) : [];
+        const narrowed = entries.map((entry, index) => (index === 0 && isRecord(entry) ? { ...entry, deploymentBranches: ["main"] } : entry));
+        return { ...file, config: { ...file.config, "keyless:repositories": narrowed } };
+    });
+    return pipelineStacks(files, stackRepository(files));
 }
