@@ -4,7 +4,9 @@
 // new account, drops the encrypted values (another stack's key cannot decrypt them) and the source's
 // secrets-provider settings, lists the values that still name the source stack's resources, then
 // checks the result as the program would (config, and the organisation's protection rule) and
-// says what is left to do: the secrets, the pipeline entries and the bootstrap of the account.
+// says what is left to do: the secrets, the Pulumi Cloud policy and deploy App key, and the bootstrap
+// of the account. A stack in an account that already holds a stack of the project adopts its OIDC
+// provider and gets a role path and a boundary of its own (see SharedAccount).
 //
 // Exit codes: 0 the stack file was written; 2 it was not (bad arguments, unknown source, the file
 // exists, a name that collides with another stack's).
@@ -204,7 +206,7 @@ export function deriveStack(sourceText: string, options: NewStackOptions, shared
 
     doc.commentBefore =
         ` The ${options.stack} stack: account ${options.accountId}, GitHub environment "${environment}".\n` +
-        ` Created from Pulumi.${options.from}.yaml with \`npm run new-stack\`; see README.md, "Adding a stack".`;
+        ` Created from Pulumi.${options.from}.yaml with \`npm run new-stack\`; see docs/running.md, "Adding a stack".`;
     const region = configPair(config, "aws:region");
     return {
         text: doc.toString(),
@@ -359,8 +361,8 @@ function report(options: NewStackOptions, derived: DerivedStack, problems: reado
     lines.push(
         "Then:",
         `  npm run plan -- ${options.stack}         # offline: who can deploy where, and the policy pack's verdict`,
-        `  add ${options.stack} to the pipeline (README.md, "Adding a stack"); npm test fails until the workflows preview and deploy it`,
-        `  before its first \`pulumi up\`, the bootstrap step in account ${derived.accountId}: npm run bootstrap-boundary -- ${options.stack} (README.md, "The permissions boundary")`,
+        `  the pipeline finds ${options.stack} in its stack file; add the Pulumi Cloud policy for its environment and, after its first \`pulumi up\`, the deploy App's key as its environment secret (docs/running.md, "Adding a stack")`,
+        `  before its first \`pulumi up\`, the bootstrap step in account ${derived.accountId}: npm run bootstrap-boundary -- ${options.stack} (docs/configuration.md, "The permissions boundary"), then that first \`pulumi up\` with administrator credentials: it creates keyless's own deploy role, which only an administrator's run changes`,
     );
     return `${lines.join("\n")}\n`;
 }
