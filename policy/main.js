@@ -35,6 +35,9 @@ function compiledIsCurrent() {
 const mode = process.env.KEYLESS_GUARDRAILS_LOAD;
 if (mode === "compiled" || (mode !== "source" && compiledIsCurrent())) {
     require(compiled);
-} else {
+} else if (fs.existsSync(path.join(__dirname, "index.ts"))) {
     require("./index.ts");
+} else {
+    // A published tarball carries only bin/: it was packed without `npm run build`.
+    throw new Error(`keyless-guardrails: ${compiled} is missing; run \`npm run build\` in policy/ before \`pulumi policy publish\`.`);
 }

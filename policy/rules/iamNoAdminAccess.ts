@@ -145,6 +145,11 @@ export const iamNoAdminAccess: ResourceValidationPolicy & Pick<StackValidationPo
         });
     },
     validateStack: (args, reportViolation) => {
+        // Only attachments by reference to a managed policy of the same stack need the stack; everything a
+        // single resource shows (as audit policy groups see it in a cloud account) is decided by validateResource.
+        if (!args.resources.some((r) => MANAGED_POLICY_RESOURCES[r.type] !== undefined)) {
+            args.notApplicable("this stack declares no managed policy that an attachment could reference");
+        }
         evaluate(reportViolation, (evaluation) => judgeAttachmentsByReference(evaluation, args.resources));
     },
 };

@@ -13,6 +13,8 @@ import {
 
 const NAME = "iam-no-self-escalation";
 const FAIL_CLOSED = "a role keyless cannot read is treated as able to rewrite itself (fail closed)";
+/** Pulumi's unknown-string sentinel, standing for a document not known until `pulumi up`. */
+const UNKNOWN_DOCUMENT = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 type Props = Record<string, unknown>;
 
@@ -66,12 +68,18 @@ export function roleOwnInput(type: string, props: Props, note: Note): SelfEscala
             continue;
         }
         const holder = entry.value as Props;
-        const document = readProperty(holder, shape.inline.document, `${entry.path}.${shape.inline.document}`, note);
-        if (document === undefined || document === "") {
-            continue; // unknown (noted), or aws.iam.Role's empty entry that removes inline policies
+        let unknown = false;
+        const document = readProperty(holder, shape.inline.document, `${entry.path}.${shape.inline.document}`, (part) => {
+            unknown = true;
+            note(part);
+        });
+        const name = readText(holder, shape.inline.name, `${entry.path}.${shape.inline.name}`, () => undefined) ?? entry.path;
+        if (unknown) {
+            // Not known until `pulumi up`: it may hold a Deny that closes a path, so the analysis waits too.
+            inlinePolicies.push({ name, document: UNKNOWN_DOCUMENT });
+        } else if (document !== undefined && document !== "") {
+            inlinePolicies.push({ name, document }); // "" is aws.iam.Role's entry that removes inline policies
         }
-        const name = readText(holder, shape.inline.name, `${entry.path}.${shape.inline.name}`, () => undefined);
-        inlinePolicies.push({ name: name ?? entry.path, document });
     }
     const managedPolicies: ManagedPolicyInput[] = readList(props, "managedPolicyArns", note)
         .filter((entry) => typeof entry.value === "string")
@@ -175,8 +183,11 @@ function judgeStack(evaluation: Evaluation, resources: readonly PolicyResource[]
     for (const resource of resources) {
         const inline = ROLE_INLINE_POLICY_RESOURCES[resource.type];
         if (inline !== undefined) {
-            const document = readProperty(resource.props, inline.document, inline.document, ignore);
-            if (document === undefined) continue; // its own checks wait for it or fail closed
+            let unknown = false;
+            const value = readProperty(resource.props, inline.document, inline.document, () => (unknown = true));
+            // Unknown until `pulumi up` (or unreadable, which its own checks fail closed on): it may hold a Deny.
+            const document = unknown ? UNKNOWN_DOCUMENT : value;
+            if (document === undefined) continue;
             for (const role of rolesNamed(resource, inline.role, false)) {
                 const list = extraInline.get(role) ?? [];
                 list.push({ name: `${resource.type.split(":").pop() ?? "RolePolicy"} ${resource.name}`, document });
@@ -243,6 +254,14 @@ export const iamNoSelfEscalation: ResourceValidationPolicy & Pick<StackValidatio
         });
     },
     validateStack: (args, reportViolation) => {
+        // The stack part only joins other resources of a stack to its roles; a role alone (as audit
+        // policy groups see one in a cloud account) is decided by validateResource.
+        const joins = args.resources.some(
+            (r) => ROLE_INLINE_POLICY_RESOURCES[r.type] !== undefined || ROLE_ATTACHMENT_RESOURCES[r.type] !== undefined || MANAGED_POLICY_RESOURCES[r.type] !== undefined,
+        );
+        if (!joins || !args.resources.some((r) => ROLE_SHAPES[r.type] !== undefined)) {
+            args.notApplicable("no role of this stack has inline policies, attachments or managed policies declared as separate resources");
+        }
         evaluate(reportViolation, (evaluation) => judgeStack(evaluation, args.resources));
     },
 };

@@ -100,6 +100,71 @@ describe("the pack over gRPC, started as the CLI starts it", function () {
         assert.match(missing.diagnostics[0].message, /does not manage GitHub environment "production" of acme\/api/);
     });
 
+    describe("on roles discovered in an AWS account (audit policy groups run only resource policies)", () => {
+        // As @pulumi/aws reads an existing role from IAM (GetRole, ListRolePolicies/GetRolePolicy,
+        // ListAttachedRolePolicies): outputs with the trust as a JSON string, inline documents as JSON strings.
+        const discovered = (name: string, trust: unknown, inline: Record<string, unknown>[], managedPolicyArns: string[]): WireResource => ({
+            type: "aws:iam/role:Role",
+            name,
+            urn: `urn:pulumi:audit::aws-account::aws:iam/role:Role::${name}`,
+            properties: {
+                arn: `arn:aws:iam::123456789012:role/${name}`,
+                id: name,
+                name,
+                path: "/",
+                uniqueId: "AROAEXAMPLEID0000000",
+                createDate: "2024-03-01T10:00:00Z",
+                maxSessionDuration: 3600,
+                assumeRolePolicy: JSON.stringify(trust),
+                inlinePolicies: inline.map((document, i) => ({ name: `inline-${i}`, policy: JSON.stringify(document) })),
+                managedPolicyArns,
+                permissionsBoundary: "",
+                tags: {},
+                tagsAll: {},
+            },
+        });
+
+        it("every check one role can decide is a resource policy; only the environment check needs a stack", async () => {
+            const info = await pack.getAnalyzerInfo();
+            const types = Object.fromEntries(info.policies.map((p) => [p.name, p.type]));
+            assert.deepEqual(types, {
+                "github-oidc-trust-pins-repository": "resource",
+                "iam-no-passrole-on-all-roles": "resource",
+                "iam-no-admin-access": "resource",
+                "iam-no-self-escalation": "resource",
+                "github-trusted-environment-protected": "stack",
+            });
+        });
+
+        it("judges a hand-made role by its trust, its inline policies and its managed policy ARNs", async () => {
+            await pack.configure(fs.readFileSync(FIXTURE_CONFIG, "utf8"));
+            const handmade = discovered(
+                "github-deploy",
+                githubTrust({ sub: "repo:acme/*", subOperator: "StringLike" }),
+                [policyDocument(allow(["iam:PassRole", "iam:UpdateAssumeRolePolicy"], "*"))],
+                ["arn:aws:iam::aws:policy/AdministratorAccess"],
+            );
+            const result = await pack.analyze(handmade);
+            const byPolicy = new Map<string, string[]>();
+            for (const d of result.diagnostics) byPolicy.set(d.policyName, [...(byPolicy.get(d.policyName) ?? []), d.message]);
+            assert.deepEqual([...byPolicy.keys()].sort(), ["github-oidc-trust-pins-repository", "iam-no-admin-access", "iam-no-passrole-on-all-roles", "iam-no-self-escalation"]);
+            assert.ok(byPolicy.get("iam-no-self-escalation")?.some((m) => m.includes('inline policy "inline-0" Statement[0]: allows iam:UpdateAssumeRolePolicy') && m.includes("arn:aws:iam::123456789012:role/github-deploy")));
+            assert.ok(byPolicy.get("iam-no-admin-access")?.some((m) => /managedPolicyArns\[0\] "arn:aws:iam::aws:policy\/AdministratorAccess"/.test(m)));
+            assert.ok(result.diagnostics.every((d) => d.urn === "" || d.urn === handmade.urn));
+        });
+
+        it("passes a scoped, read-only discovered role", async () => {
+            await pack.configure(fs.readFileSync(FIXTURE_CONFIG, "utf8"));
+            const scoped = discovered(
+                "github-readonly",
+                githubTrust({ sub: "repo:acme/api:environment:production" }),
+                [policyDocument(allow(["s3:GetObject"], "arn:aws:s3:::acme-site/*"), allow(["iam:Get*", "iam:List*"], "*"))],
+                ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+            );
+            assert.deepEqual((await pack.analyze(scoped)).diagnostics, []);
+        });
+    });
+
     it("analyzeStack follows property dependencies to a managed policy of the stack", async () => {
         const policy: WireResource = { type: "aws:iam/policy:Policy", name: "admin", properties: { name: "admin", policy: JSON.stringify(policyDocument(allow("*", "*"))) } };
         const attachment: WireResource = {

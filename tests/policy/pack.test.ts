@@ -114,8 +114,11 @@ describe("the policy pack", () => {
             const root = JSON.parse(fs.readFileSync(path.join(PACK_DIR, "..", "package.json"), "utf8")) as { dependencies: Record<string, string>; engines: Record<string, string> };
             assert.equal(pkg.main, "main.js");
             assert.ok(pkg.files.includes("main.js") && pkg.files.includes("PulumiPolicy.yaml") && pkg.files.includes("bin/index.js"));
-            assert.match(pkg.scripts.prepack, /build/);
+            assert.match(pkg.scripts.build, /tsc/);
             assert.ok(!("prepare" in pkg.scripts) && !("postinstall" in pkg.scripts), "nothing may build on install: a published pack has no sources to build");
+            // `pulumi policy publish` reads all of `npm pack`'s stdout as the tarball name; npm prints each
+            // pack-time script's banner there (tests/policy/release.test.ts packs it as the CLI does).
+            assert.ok(!("prepack" in pkg.scripts) && !("postpack" in pkg.scripts), "no script may run on npm pack");
             // Published alone, the pack must ask for the same SDK and runtime as the program it guards.
             assert.equal(pkg.dependencies["@pulumi/pulumi"], root.dependencies["@pulumi/pulumi"]);
             assert.equal(pkg.engines.node, root.engines.node);
@@ -126,7 +129,7 @@ describe("the policy pack", () => {
         // A copy of main.js next to stand-ins for bin/index.js and index.ts that say which one loaded.
         let dir: string;
         const load = (env: Record<string, string> = {}): string =>
-            execFileSync(process.execPath, [path.join(dir, "main.js")], { env: { ...process.env, KEYLESS_GUARDRAILS_LOAD: "", ...env } }).toString().trim();
+            execFileSync(process.execPath, [path.join(dir, "main.js")], { env: { ...process.env, KEYLESS_GUARDRAILS_LOAD: "", ...env }, stdio: ["ignore", "pipe", "pipe"] }).toString().trim();
         const setTime = (file: string, seconds: number): void => fs.utimesSync(path.join(dir, file), seconds, seconds);
 
         beforeEach(() => {
@@ -156,6 +159,11 @@ describe("the policy pack", () => {
         it("loads the sources when bin/ is missing (a clean clone)", () => {
             fs.rmSync(path.join(dir, "bin"), { recursive: true });
             assert.equal(load(), "source");
+        });
+        it("says how to fix a tarball packed without a build (no bin/, no sources)", () => {
+            fs.rmSync(path.join(dir, "bin"), { recursive: true });
+            fs.rmSync(path.join(dir, "index.ts"));
+            assert.throws(() => load(), /bin\/index\.js is missing; run `npm run build` in policy\/ before `pulumi policy publish`/);
         });
         it("KEYLESS_GUARDRAILS_LOAD forces one or the other", () => {
             setTime("bin/index.js", 2_000);

@@ -58,6 +58,12 @@ describe("iam-no-self-escalation through the SDK", () => {
         assert.match(outcome.violations[0]?.message ?? "", /allows iam:CreateRole .* on new roles of the account/);
     });
 
+    it("waits when one inline policy is unknown at preview: it may hold a Deny that closes the path", () => {
+        const outcome = runResourcePolicy(iamNoSelfEscalation, awsRole({ inlinePolicies: [...inline(allow("iam:PutRolePolicy", OWN_ROLES)), { name: "guard", policy: UNKNOWN }] }));
+        assert.deepEqual(outcome.violations, []);
+        assert.ok(outcome.advisory !== undefined);
+    });
+
     it("waits for values unknown at preview instead of reporting or failing", () => {
         const outcome = runResourcePolicy(iamNoSelfEscalation, awsRole({ inlinePolicies: [{ name: "deploy", policy: UNKNOWN }] }));
         assert.deepEqual(outcome.violations, []);
