@@ -11,10 +11,10 @@ import { KeylessConfig, loadStackConfig, PROJECT, StackConfigSource } from "./co
 import { escapeText, KeylessConfigError } from "./components/configReader";
 import { pulumiGithubLookups } from "./components/githubLookups";
 import { GithubFacts, ResolvedDeployment, resolveGithubFacts } from "./components/githubFacts";
-import { GithubOidcProvider } from "./components/githubOidcProvider";
+import { existingProviderProblem, GithubOidcProvider, PROVIDER_STACK_TAG } from "./components/githubOidcProvider";
 import { DeployRole } from "./components/deployRole";
 import { checkAgainstOrganization } from "./components/protection";
-import { boundaryLookupProblem } from "./components/realServices/iam";
+import { boundaryLookupProblem, classifyGetPolicyError } from "./components/realServices/iam";
 import { RepositoryDeployment, RepositoryDeploymentArgs } from "./components/repositoryDeployment";
 import { contextClaim } from "./components/subjects";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
@@ -62,6 +62,14 @@ async function checkAwsAccount(config: KeylessConfig): Promise<string[]> {
                     "check the ARN, or leave the key empty to create the provider",
             );
         }
+    } else {
+        // The account may already hold GitHub's provider (another stack's): adopt it, never collide.
+        const found = await getOpenIdConnectProvider({ url: `https://${config.issuerHost}` }).then(
+            (provider) => ({ arn: provider.arn, tags: provider.tags ?? {} }),
+            (error: unknown) => (classifyGetPolicyError(String(error)) === "missing" ? undefined : String(error).split("\n")[0]),
+        );
+        const problem = typeof found === "string" ? `${PROJECT}:oidcProviderArn: could not check whether the account already holds GitHub's OIDC provider (${found})` : existingProviderProblem(config.stack, config.accountId, config.issuerHost, found);
+        if (problem) problems.push(problem);
     }
     return problems;
 }
@@ -135,7 +143,7 @@ export = async () => {
         enterpriseSlug: config.enterpriseSlug,
         existingProviderArn: config.oidcProviderArn,
         clientIds: [config.audience],
-        tags: { "keyless:stack": config.stack },
+        tags: { [PROVIDER_STACK_TAG]: config.stack },
     });
 
     const secretsConfig = new pulumi.Config(PROJECT);

@@ -34,7 +34,7 @@ import {
     shapeOf,
     show,
 } from "./configReader";
-import { isAccountId, isActionsVariableName, isIamRoleName, isRegion, Partition, partitionOf, stsAudience } from "./names";
+import { defaultRoleName, iamRoleArn, isAccountId, isActionsVariableName, isIamRoleName, isRegion, Partition, partitionOf, stsAudience } from "./names";
 import { PermissionPresets, PolicyDocument, ResourceScope } from "./presets";
 import { IAM_LIMITS } from "./realServices/iam";
 import { contextLabel, issuerHost, SubjectFormat, TrustContext } from "./subjects";
@@ -201,6 +201,7 @@ export function loadStackConfig(source: StackConfigSource): KeylessConfig {
         accountId: scopeAccount,
         rolePath: rolePath ?? STACK_DEFAULTS.rolePath,
         issuerHost: host,
+        providerAdopted: Boolean(oidcProviderArn),
         permissionsBoundaryArns: [
             ...new Set([...(permissionsBoundaryArn ? [permissionsBoundaryArn] : []), ...rawEntryBoundaries(value("repositories"))]),
         ],
@@ -341,7 +342,7 @@ function readDeployment(entry: unknown, entryKey: string, context: EntryContext)
     const label = trustContext ? contextLabel(trustContext) : "";
     const roleName =
         entry.roleName === undefined
-            ? repository && trustContext && `${repository}-${label}`
+            ? repository && trustContext && defaultRoleName(repository, label, context.source.stack)
             : field("roleName");
     if (roleName !== undefined && !isIamRoleName(roleName)) {
         problems.add(
@@ -364,7 +365,9 @@ function readDeployment(entry: unknown, entryKey: string, context: EntryContext)
         }
     }
 
-    const permissions = readPermissions(entry.permissions, `${entryKey}.permissions`, trustContext, context);
+    // The keyless preset denies every change to the role it is written for (its own ARN).
+    const roleScope = scope && roleName && isIamRoleName(roleName) ? { ...scope, roleArn: iamRoleArn(scope.partition, scope.accountId, scope.keyless?.rolePath ?? "/", roleName) } : scope;
+    const permissions = readPermissions(entry.permissions, `${entryKey}.permissions`, trustContext, { ...context, scope: roleScope });
     // Without a valid context the GitHub side is still checked against the context the entry
     // asks for, so an invalid environment name does not hide the problems of its secrets.
     const intended = trustContext ?? intendedContext(entry, context);

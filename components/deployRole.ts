@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { Role } from "@pulumi/aws/iam/role";
 import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
 import { RolePolicyAttachment } from "@pulumi/aws/iam/rolePolicyAttachment";
+import { RolePoliciesExclusive } from "@pulumi/aws/iam/rolePoliciesExclusive";
+import { RolePolicyAttachmentsExclusive } from "@pulumi/aws/iam/rolePolicyAttachmentsExclusive";
 import { checkManagedPolicyArn, checkPermissionPolicy, checkTrustPolicy, parseGithubSubject } from "../policy/analysis";
 import { KeylessConfigError } from "./configReader";
 import { githubTrustPolicy } from "./documents";
@@ -79,18 +81,30 @@ export class DeployRole extends pulumi.ComponentResource {
             // A component's dependsOn does not reach its children; the role itself must wait.
             { parent: this, dependsOn: opts?.dependsOn },
         );
-        new RolePolicy(
+        const inline = new RolePolicy(
             `${name}-permissions`,
             { role: role.name, name: INLINE_POLICY_NAME, policy: documents.inlinePolicies[INLINE_POLICY_NAME] },
             { parent: this },
         );
-        for (const policyArn of args.managedPolicyArns ?? []) {
-            new RolePolicyAttachment(
-                `${name}-${policyArn.split("/").pop()}`,
-                { role: role.name, policyArn },
-                { parent: this },
-            );
-        }
+        const attachments = (args.managedPolicyArns ?? []).map(
+            (policyArn) => new RolePolicyAttachment(`${name}-${policyArn.split("/").pop()}`, { role: role.name, policyArn }, { parent: this }),
+        );
+        // The role owns its inline policies and attachments exclusively: one added by hand is read
+        // (ListRolePolicies, ListAttachedRolePolicies), shown as a change on a refreshing preview
+        // and removed by `up` (terraform-provider-aws role_policies_exclusive.go and
+        // role_policy_attachments_exclusive.go, syncAttachments). Their Create also syncs, and a
+        // configured name that is missing would be put without a document, so they wait for ours.
+        // Deleting them leaves the role's policies alone (their Delete is a no-op).
+        new RolePoliciesExclusive(
+            `${name}-inline-policies`,
+            { roleName: role.name, policyNames: [INLINE_POLICY_NAME] },
+            { parent: this, dependsOn: [inline] },
+        );
+        new RolePolicyAttachmentsExclusive(
+            `${name}-attachments`,
+            { roleName: role.name, policyArns: [...(args.managedPolicyArns ?? [])] },
+            { parent: this, dependsOn: attachments },
+        );
 
         this.arn = role.arn;
         this.roleName = role.name;

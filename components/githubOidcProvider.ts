@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { OpenIdConnectProvider } from "@pulumi/aws/iam/openIdConnectProvider";
 import { KeylessConfigError } from "./configReader";
-import { parseArn } from "./names";
+import { parseArn, stackRolePath } from "./names";
 import { issuerHost } from "./subjects";
 
 export interface GithubOidcProviderArgs {
@@ -85,4 +85,35 @@ export class GithubOidcProvider extends pulumi.ComponentResource {
         }
         return problems;
     }
+}
+
+/** The tag a created provider carries: the stack that created it (and owns it). */
+export const PROVIDER_STACK_TAG = "keyless:stack";
+
+/** What `getOpenIdConnectProvider` by URL found in the stack's account, if anything. */
+export interface FoundProvider {
+    readonly arn: string;
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * Whether this stack may create (or keep) GitHub's provider in its account. IAM holds one OIDC
+ * provider per issuer URL and account: CreateOpenIDConnectProvider answers EntityAlreadyExists
+ * for a second (IAM API reference, CreateOpenIDConnectProvider, Errors). A provider tagged with
+ * this stack is its own (it created it); any other must be adopted with keyless:oidcProviderArn.
+ * Returns the problem to report, naming the key and the ARN to put there, or undefined.
+ */
+export function existingProviderProblem(stack: string, accountId: string, issuerHost: string, found: FoundProvider | undefined): string | undefined {
+    if (found === undefined) return undefined;
+    const owner = found.tags[PROVIDER_STACK_TAG];
+    if (owner === stack) return undefined;
+    return (
+        `keyless:oidcProviderArn: account ${accountId} already holds the OIDC provider for https://${issuerHost} ` +
+        `(${found.arn}, ${owner === undefined ? "not created by a keyless stack" : `created by keyless stack ${owner}`}); IAM holds one per issuer ` +
+        `and account, so this stack cannot create another (EntityAlreadyExists): set keyless:oidcProviderArn to ${found.arn} to adopt it` +
+        (owner === undefined
+            ? ""
+            : `; stack ${owner} shares the account, so give this stack a role path and a boundary of its own too (keyless:rolePath ` +
+              `${stackRolePath("/github-actions/", stack)} and a boundary named for ${stack}): \`npm run new-stack\` writes all three`)
+    );
 }

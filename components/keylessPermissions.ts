@@ -17,11 +17,17 @@
 // AddClientIDToOpenIDConnectProvider, RemoveClientIDFromOpenIDConnectProvider, Tag/Untag/
 // ListOpenIDConnectProviderTags, DeleteOpenIDConnectProvider); data sources
 // iam/openid_connect_provider_data_source.go (GetOpenIDConnectProvider) and iam/policy_data_source.go
-// (GetPolicy, GetPolicyVersion). Resource types and condition keys: the Service Authorization
+// (GetPolicy, GetPolicyVersion); role_policies_exclusive.go and role_policy_attachments_exclusive.go
+// (Read: ListRolePolicies / ListAttachedRolePolicies; Create and Update sync the role to the
+// configured list: PutRolePolicy or AttachRolePolicy for a missing one, DeleteRolePolicy or
+// DetachRolePolicy for one not configured; Delete does nothing, framework.WithNoOpDelete); the
+// provider data source by URL (findOpenIDConnectProviderByURL: ListOpenIDConnectProviders, then
+// GetOpenIDConnectProvider; not found is retry.NotFoundError). Resource types and condition keys: the Service Authorization
 // Reference, "Actions, resources, and condition keys for AWS Identity and Access Management"
 // (CreateRole and PutRolePermissionsBoundary support iam:PermissionsBoundary; a tag-on-create
 // CreateRole also needs iam:TagRole). sts:GetCallerIdentity needs no permission ("No permissions
-// are required to perform this operation", STS API reference).
+// are required to perform this operation", STS API reference); ListOpenIDConnectProviders has no
+// resource type, so it is granted on "*".
 
 import { Partition } from "./names";
 
@@ -41,6 +47,44 @@ export const BOUNDARY_CONDITIONED_ACTIONS: readonly string[] = ["iam:CreateRole"
 
 /** Never allowed: a role without its boundary could be given any permission. */
 export const NEVER_ALLOWED_ACTIONS: readonly string[] = ["iam:DeleteRolePermissionsBoundary"];
+
+/**
+ * Every IAM action that changes a role itself: its trust, its inline and attached policies, its
+ * boundary, its settings and tags, or the role's existence (Service Authorization Reference,
+ * "Actions defined by AWS Identity and Access Management", the actions on resource type `role`
+ * that are of access level Write, Permissions management or Tagging; iam:PassRole hands the
+ * role's credentials to a service). No role keyless creates may call any of them on itself
+ * (components/presets.ts, components/permissionsBoundary.ts).
+ */
+export const ROLE_CHANGE_ACTIONS: readonly string[] = [
+    "iam:AttachRolePolicy",
+    "iam:DeleteRole",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:PassRole",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+    "iam:TagRole",
+    "iam:UntagRole",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
+];
+
+/**
+ * Every IAM action that changes a customer-managed policy (the permissions boundary): a new
+ * default version is a new boundary for every role that carries it (Service Authorization
+ * Reference, resource type `policy`, Write, Permissions management and Tagging).
+ */
+export const POLICY_CHANGE_ACTIONS: readonly string[] = [
+    "iam:CreatePolicyVersion",
+    "iam:DeletePolicy",
+    "iam:DeletePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+    "iam:TagPolicy",
+    "iam:UntagPolicy",
+];
 
 /** Every AWS resource type the program registers, with the actions its lifecycle calls. */
 export const RESOURCE_TYPE_ACTIONS: Readonly<Record<string, ResourceTypeActions>> = {
@@ -94,12 +138,41 @@ export const RESOURCE_TYPE_ACTIONS: Readonly<Record<string, ResourceTypeActions>
         update: [],
         delete: ["iam:DetachRolePolicy"],
     },
+    // Each deploy role owns its inline policies and attachments exclusively: one made by hand is
+    // read, shown as a change and removed by `up`.
+    "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive": {
+        resource: "role",
+        create: ["iam:ListRolePolicies", "iam:PutRolePolicy", "iam:DeleteRolePolicy"],
+        read: ["iam:ListRolePolicies"],
+        update: ["iam:ListRolePolicies", "iam:PutRolePolicy", "iam:DeleteRolePolicy"],
+        delete: [],
+    },
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": {
+        resource: "role",
+        create: ["iam:ListAttachedRolePolicies", "iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+        read: ["iam:ListAttachedRolePolicies"],
+        update: ["iam:ListAttachedRolePolicies", "iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+        delete: [],
+    },
 };
 
+export interface LookupActions {
+    readonly resource: KeylessResourceKind | "none";
+    /** Actions authorized against the resource's ARN. */
+    readonly actions: readonly string[];
+    /** Actions without resource-level permissions, authorized against "*". */
+    readonly accountActions?: readonly string[];
+}
+
 /** Every lookup (invoke) the program makes in AWS, with the actions it calls and on what. */
-export const LOOKUP_ACTIONS: Readonly<Record<string, { readonly resource: KeylessResourceKind | "none"; readonly actions: readonly string[] }>> = {
+export const LOOKUP_ACTIONS: Readonly<Record<string, LookupActions>> = {
     "aws:index/getCallerIdentity:getCallerIdentity": { resource: "none", actions: [] },
-    "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": { resource: "oidcProvider", actions: ["iam:GetOpenIDConnectProvider"] },
+    // By ARN (an adopted provider) or by URL (whether the account already holds GitHub's).
+    "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": {
+        resource: "oidcProvider",
+        actions: ["iam:GetOpenIDConnectProvider"],
+        accountActions: ["iam:ListOpenIDConnectProviders"],
+    },
     // The check that a configured permissions boundary exists before roles are created.
     "aws:iam/getPolicy:getPolicy": { resource: "boundaryPolicy", actions: ["iam:GetPolicy", "iam:GetPolicyVersion"] },
 };
@@ -114,6 +187,11 @@ export interface KeylessTarget {
     readonly issuerHost: string;
     /** The permissions boundaries the stack's roles carry (at least one). */
     readonly permissionsBoundaryArns: readonly string[];
+    /**
+     * Whether the stack adopts a provider another stack (or someone else) created
+     * (`keyless:oidcProviderArn`): its roles then only read the provider, never change or delete it.
+     */
+    readonly providerAdopted?: boolean;
 }
 
 /** The ARN patterns of each kind of keyless resource in a stack. */
@@ -128,6 +206,11 @@ export function keylessResourceArns(target: KeylessTarget): Record<KeylessResour
 
 function unique(values: Iterable<string>): string[] {
     return [...new Set(values)].sort();
+}
+
+/** The actions without resource-level permissions the lookups call (granted on "*"). */
+export function keylessAccountActions(): string[] {
+    return unique(Object.values(LOOKUP_ACTIONS).flatMap((lookup) => lookup.accountActions ?? []));
 }
 
 /** The actions on one kind of resource, over the whole table; `phases` picks read-only or all. */

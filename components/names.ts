@@ -145,3 +145,42 @@ export function isS3BucketName(value: string): boolean {
 export function isCloudFrontDistributionId(value: string): boolean {
     return NAME_PATTERNS.cloudFrontDistributionId.test(value);
 }
+
+/** The ARN of an IAM role: `arn:<partition>:iam::<account>:role<path><name>` (the path is part of it). */
+export function iamRoleArn(partition: string, accountId: string, path: string, roleName: string): string {
+    return `arn:${partition}:iam::${accountId}:role${path}${roleName}`;
+}
+
+/**
+ * The default IAM role name of a repository entry, unique per stack: IAM role names are unique
+ * per account (CreateRole answers EntityAlreadyExists), and several stacks may share an account.
+ * `<repository>-<context label>`, then `-<stack>` unless the label is already the stack's name
+ * (an environment role of the stack's own environment: `orders-api-dev`), so a dev and a staging
+ * stack in one account get `keyless-pull-request-dev` and `keyless-pull-request-staging`.
+ * Pure: `contextLabel` is components/subjects.ts contextLabel of the entry's context.
+ */
+export function defaultRoleName(repository: string, contextLabel: string, stack: string): string {
+    const stackPart = stack.replace(/[^A-Za-z0-9_.-]+/g, "-");
+    return contextLabel === stackPart ? `${repository}-${contextLabel}` : `${repository}-${contextLabel}-${stackPart}`;
+}
+
+/**
+ * The role path of a stack that shares its account with other stacks of the project: a sibling
+ * of the base path (`/github-actions/` becomes `/github-actions-staging/`), so neither stack's
+ * `role<path>*` covers a role of the other (IAM's `*` matches `/`, so a nested path such as
+ * `/github-actions/staging/` would still be covered by the base stack's `role/github-actions/*`).
+ */
+export function stackRolePath(basePath: string, stack: string): string {
+    const trimmed = basePath.replace(/\/+$/, "");
+    return `${trimmed === "" ? "/keyless" : trimmed}-${stack.replace(/[^A-Za-z0-9_.-]+/g, "-")}/`;
+}
+
+/** Whether one stack's roles (`role<a>*`) could cover a role of the other's path, or the reverse. */
+export function rolePathsOverlap(a: string, b: string): boolean {
+    return a.startsWith(b) || b.startsWith(a);
+}
+
+/** A managed policy's ARN with `-<stack>` after its name: a stack's own permissions boundary in a shared account. */
+export function stackPolicyArn(policyArn: string, stack: string): string {
+    return `${policyArn}-${stack.replace(/[^A-Za-z0-9_.-]+/g, "-")}`;
+}

@@ -9,9 +9,11 @@
 // presets can grant; the Deny part keeps holding even if someone later widens the Allow part.
 
 import { KeylessConfig } from "./config";
-import { keylessResourceArns, KeylessTarget, NEVER_ALLOWED_ACTIONS } from "./keylessPermissions";
+import { keylessResourceArns, KeylessTarget, NEVER_ALLOWED_ACTIONS, POLICY_CHANGE_ACTIONS, ROLE_CHANGE_ACTIONS } from "./keylessPermissions";
+import { iamRoleArn } from "./names";
 import {
     ecsStatements,
+    keylessReadStatements,
     keylessStatements,
     lambdaStatements,
     PolicyDocument,
@@ -34,6 +36,11 @@ export interface PermissionsBoundaryArgs {
      * role would let any deploy role hand an administrator role to a task it registers.
      */
     readonly passableTaskRoleArns: readonly string[];
+    /**
+     * ARNs of keyless's own deploy roles (the roles with the `keyless` preset). Only they may
+     * change roles (aws:PrincipalArn), and no role carrying the boundary may change them.
+     */
+    readonly keylessRoleArns: readonly string[];
 }
 
 const list = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
@@ -54,10 +61,31 @@ export function permissionsBoundaryDocument(args: PermissionsBoundaryArgs): Poli
     const { target } = args;
     const scope: ResourceScope = { partition: target.partition, region: args.region, accountId: target.accountId, keyless: target };
     const boundaries = target.permissionsBoundaryArns.length === 1 ? target.permissionsBoundaryArns[0] : [...target.permissionsBoundaryArns];
-    // keyless's own rights; the read-only preset's are a subset of them.
-    const keyless = keylessStatements(scope)
-        .filter((statement) => statement.Effect === "Allow")
-        .map((statement) => ({ ...statement, Sid: `Boundary${statement.Sid ?? ""}` }));
+    // keyless's own rights: every read for every role (previews and drift checks read), every
+    // change only for keyless's own deploy roles. aws:PrincipalArn is the role's ARN, not the
+    // session's, for a session of an assumed role (IAM User Guide, "AWS global condition context
+    // keys"), path included: SCPs exempt IAM Identity Center roles with ArnNotLike aws:PrincipalArn
+    // arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_<set>_* (e.g.
+    // dev.classmethod.jp/articles/iam-identity-center-scp-awsreservedsso-role-arn/).
+    const principal = [...new Set(args.keylessRoleArns)].sort();
+    const readStatements = keylessReadStatements(scope);
+    const reads = readStatements.map((statement) => ({ ...statement, Sid: `Boundary${statement.Sid ?? ""}` }));
+    // The reads are allowed above already; each change statement keeps the rest (the managed
+    // policy size limit is 6,144 characters).
+    const readOn = (resource: string | string[]) =>
+        new Set(readStatements.filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify(resource)).flatMap((statement) => list(statement.Action)));
+    const changes =
+        principal.length === 0
+            ? []
+            : keylessStatements(scope)
+                  .filter((statement) => statement.Effect === "Allow")
+                  .map((statement) => ({ ...statement, Action: list(statement.Action).filter((action) => !readOn(statement.Resource).has(action)) }))
+                  .filter((statement) => statement.Action.length > 0)
+                  .map((statement) => ({
+                      ...statement,
+                      Sid: `Boundary${statement.Sid ?? ""}`,
+                      Condition: { ...statement.Condition, ArnEquals: { "aws:PrincipalArn": principal.length === 1 ? principal[0] : principal } },
+                  }));
     const passRole: Statement[] =
         args.passableTaskRoleArns.length === 0
             ? []
@@ -81,7 +109,8 @@ export function permissionsBoundaryDocument(args: PermissionsBoundaryArgs): Poli
                 Resource: "*",
             },
             ...passRole,
-            ...keyless,
+            ...reads,
+            ...changes,
             {
                 Sid: "BoundaryNeverRemoveABoundary",
                 Effect: "Deny",
@@ -101,16 +130,21 @@ export function permissionsBoundaryDocument(args: PermissionsBoundaryArgs): Poli
             {
                 Sid: "BoundaryNeverEditTheBoundary",
                 Effect: "Deny",
-                Action: [
-                    "iam:CreatePolicyVersion",
-                    "iam:DeletePolicy",
-                    "iam:DeletePolicyVersion",
-                    "iam:SetDefaultPolicyVersion",
-                    "iam:TagPolicy",
-                    "iam:UntagPolicy",
-                ],
+                Action: [...POLICY_CHANGE_ACTIONS],
                 Resource: keylessResourceArns(target).boundaryPolicy,
             },
+            ...(principal.length === 0
+                ? []
+                : [
+                      {
+                          // keyless's own deploy roles are changed by an administrator's run only:
+                          // neither they nor any other bounded role may rewrite them.
+                          Sid: "BoundaryKeylessRolesChangeOnlyByAdministrators",
+                          Effect: "Deny" as const,
+                          Action: [...ROLE_CHANGE_ACTIONS],
+                          Resource: principal.length === 1 ? principal[0] : principal,
+                      },
+                  ]),
             {
                 // Deploys are keyless: no IAM users, passwords or long-lived keys.
                 Sid: "BoundaryNoLongLivedCredentials",
@@ -153,8 +187,12 @@ export function boundaryArgsForStack(config: KeylessConfig): PermissionsBoundary
             rolePath: config.rolePath,
             issuerHost: config.issuerHost,
             permissionsBoundaryArns: boundaries.sort(),
+            providerAdopted: config.oidcProviderArn !== undefined,
         },
         region: config.region,
         passableTaskRoleArns: config.deployments.flatMap((d) => d.presets.ecs?.taskRoleArns ?? []),
+        keylessRoleArns: config.deployments
+            .filter((d) => d.presets.keyless !== undefined)
+            .map((d) => iamRoleArn(config.partition, config.accountId, config.rolePath, d.roleName)),
     };
 }

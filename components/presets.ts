@@ -5,10 +5,13 @@
 
 import {
     BOUNDARY_CONDITIONED_ACTIONS,
+    keylessAccountActions,
     keylessActions,
     keylessResourceArns,
     KeylessTarget,
     NEVER_ALLOWED_ACTIONS,
+    POLICY_CHANGE_ACTIONS,
+    ROLE_CHANGE_ACTIONS,
 } from "./keylessPermissions";
 import { Partition } from "./names";
 
@@ -33,6 +36,11 @@ export interface ResourceScope {
     readonly accountId: string;
     /** keyless's own resources in the stack; needed by the `keyless` and `keylessRead` presets. */
     readonly keyless?: KeylessTarget;
+    /**
+     * The ARN of the role the statements are written for. The `keyless` preset denies every
+     * change to it, so keyless's own deploy role can never rewrite itself.
+     */
+    readonly roleArn?: string;
 }
 
 /** Push images to named ECR repositories and roll named ECS services onto a new task definition. */
@@ -194,8 +202,13 @@ function keylessTarget(scope: ResourceScope): KeylessTarget {
 /**
  * keyless's own deploy role. Roles only under the stack's path; creating a role or setting a
  * boundary only with one of the stack's boundaries (iam:PermissionsBoundary), so every role it
- * makes, itself included, stays capped; removing a boundary is denied outright. No iam:PassRole:
- * keyless never passes a role to a service.
+ * makes stays capped; removing a boundary is denied outright. It never changes itself (its trust,
+ * policies, boundary, tags) nor the boundary policy: unconditional Denies, which no Allow of an
+ * attached or inline policy can lift (IAM User Guide, "Policy evaluation logic": an explicit deny
+ * overrides any allow), and which it cannot remove because removing them changes itself. A
+ * change to keyless's own deploy role is an administrator's run (README, "keyless's own deploy
+ * role"). An adopted provider (keyless:oidcProviderArn) belongs to another stack: read only. No
+ * iam:PassRole: keyless never passes a role to a service.
  */
 export function keylessStatements(scope: ResourceScope): Statement[] {
     const target = keylessTarget(scope);
@@ -203,11 +216,12 @@ export function keylessStatements(scope: ResourceScope): Statement[] {
     const roleActions = keylessActions("role", "all");
     return [
         {
-            Sid: "KeylessManageGithubOidcProvider",
+            Sid: target.providerAdopted ? "KeylessReadAdoptedGithubOidcProvider" : "KeylessManageGithubOidcProvider",
             Effect: "Allow",
-            Action: keylessActions("oidcProvider", "all"),
+            Action: keylessActions("oidcProvider", target.providerAdopted ? "read" : "all"),
             Resource: arns.oidcProvider,
         },
+        { Sid: "KeylessFindGithubOidcProvider", Effect: "Allow", Action: keylessAccountActions(), Resource: "*" },
         {
             Sid: "KeylessCreateRolesWithinBoundary",
             Effect: "Allow",
@@ -238,6 +252,15 @@ export function keylessStatements(scope: ResourceScope): Statement[] {
             Action: [...NEVER_ALLOWED_ACTIONS],
             Resource: "*",
         },
+        ...(scope.roleArn === undefined
+            ? []
+            : [{ Sid: "KeylessNeverChangeItself", Effect: "Deny" as const, Action: [...ROLE_CHANGE_ACTIONS], Resource: scope.roleArn }]),
+        {
+            Sid: "KeylessNeverChangeTheBoundary",
+            Effect: "Deny",
+            Action: [...POLICY_CHANGE_ACTIONS],
+            Resource: arns.boundaryPolicy,
+        },
     ];
 }
 
@@ -246,6 +269,7 @@ export function keylessReadStatements(scope: ResourceScope): Statement[] {
     const arns = keylessResourceArns(keylessTarget(scope));
     return [
         { Sid: "KeylessReadGithubOidcProvider", Effect: "Allow", Action: keylessActions("oidcProvider", "read"), Resource: arns.oidcProvider },
+        { Sid: "KeylessFindGithubOidcProvider", Effect: "Allow", Action: keylessAccountActions(), Resource: "*" },
         { Sid: "KeylessReadRoles", Effect: "Allow", Action: keylessActions("role", "read"), Resource: arns.role },
         { Sid: "KeylessReadPermissionsBoundary", Effect: "Allow", Action: keylessActions("boundaryPolicy", "read"), Resource: arns.boundaryPolicy },
     ];

@@ -1,7 +1,8 @@
 // `npm run bootstrap-boundary -- <stack>`: prints the permissions boundary a keyless stack's roles
 // carry (components/permissionsBoundary.ts) and the AWS CLI commands that create it. Run once per
 // account by an IAM administrator before the first `pulumi up`; keyless's own role can read the
-// boundary but never change it, so the program does not manage it.
+// boundary but never change it, so the program does not manage it. The boundary names keyless's own
+// deploy role: only it may change roles, and nothing that carries the boundary may change it.
 //
 // Exit codes: 0 printed; 1 the stack's config is refused or the document would not be accepted;
 // 2 bad arguments or an unreadable stack file.
@@ -77,7 +78,13 @@ export function bootstrapBoundary(argv: readonly string[]): { code: number; stdo
             `# Save the document below as ${file}, then, as an IAM administrator of account ${args.target.accountId}, once:`,
             `aws iam create-policy --policy-name ${name} --path ${policyPath} --policy-document file://${file} \\`,
             `    --description "keyless: the most any GitHub Actions deploy role of stack ${stack} may do"`,
-            `# When it changes (a new ECS task role, a new preset action), publish a new default version instead:`,
+            ...(args.keylessRoleArns.length > 0
+                ? [
+                      `# Only keyless's own deploy role (${args.keylessRoleArns.join(", ")}) may change roles, and no role carrying`,
+                      "# this boundary may change it: that role is changed by an administrator's `pulumi up` only.",
+                  ]
+                : []),
+            `# When it changes (a new ECS task role, a new preset action, keyless's own role renamed), publish a new default version instead:`,
             `aws iam create-policy-version --policy-arn ${arn} --policy-document file://${file} --set-as-default`,
             "",
         );

@@ -4,7 +4,9 @@
 // new account, drops the encrypted values (another stack's key cannot decrypt them) and the source's
 // secrets-provider settings, lists the values that still name the source stack's resources, then
 // checks the result as the program would (config, and the organisation's protection rule) and
-// says what is left to do: the secrets, the pipeline entries and the bootstrap of the account.
+// says what is left to do: the secrets, the Pulumi Cloud policy and deploy App key, and the bootstrap
+// of the account. A stack in an account that already holds a stack of the project adopts its OIDC
+// provider and gets a role path and a boundary of its own (see SharedAccount).
 //
 // Exit codes: 0 the stack file was written; 2 it was not (bad arguments, unknown source, the file
 // exists, a name that collides with another stack's).
@@ -12,10 +14,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isMap, isPair, isScalar, parseDocument, Scalar, visit, YAMLMap } from "yaml";
-import { loadStackConfig, PROJECT, variableStackName } from "../components/config";
+import { loadStackConfig, PROJECT, STACK_DEFAULTS, variableStackName } from "../components/config";
 import { STACK_SCHEMA_FILE } from "../components/config/schema";
 import { KeylessConfigError } from "../components/configReader";
-import { isAccountId, isEnvironmentName, isRegion } from "../components/names";
+import { isAccountId, isEnvironmentName, isRegion, partitionOf, rolePathsOverlap, stackPolicyArn, stackRolePath } from "../components/names";
+import { issuerHost } from "../components/subjects";
 import { checkAgainstOrganization } from "../components/protection";
 import { listStacks, readStackConfig } from "./stackFiles";
 
@@ -46,6 +49,25 @@ export interface DerivedStack {
     readonly droppedSecrets: readonly string[];
     /** Values that mention the source stack or its environment: likely its resources' names. */
     readonly sourceMentions: readonly { readonly path: string; readonly value: string }[];
+    /** What was written because other stacks share the account (adoption, path, boundary). */
+    readonly sharedAccount?: { readonly with: SharedAccount; readonly rolePath: string; readonly boundaries: readonly string[]; readonly problems: readonly string[] };
+}
+
+/**
+ * Stacks of this project already in the new stack's account (other stack files with the same
+ * keyless:accountId). The account holds one OIDC provider per issuer and unique role names, and a
+ * stack's keyless role reaches every role under its path: the new stack adopts their provider and
+ * gets a path and a boundary of its own.
+ */
+export interface SharedAccount {
+    /** The other stacks, by name. */
+    readonly stacks: readonly string[];
+    /** The provider to adopt: the one the first of them created (or adopted). */
+    readonly providerArn: string;
+    /** Their role paths. */
+    readonly rolePaths: readonly string[];
+    /** Their explicit role names (entries' roleName), which the new stack must not reuse. */
+    readonly roleNames: readonly string[];
 }
 
 export class NewStackError extends Error {}
@@ -77,8 +99,14 @@ function containsSecure(node: unknown): boolean {
     return found;
 }
 
-/** The new stack file, from the source stack file's text. Pure. */
-export function deriveStack(sourceText: string, options: NewStackOptions): DerivedStack {
+/** `value` without a trailing `-<stack>` (a per-stack name of the source), e.g. /github-actions-dev/ for dev. */
+function withoutStackSuffix(value: string, stack: string, trailing = ""): string {
+    const suffix = `-${stack}${trailing}`;
+    return value.endsWith(suffix) ? `${value.slice(0, -suffix.length)}${trailing}` : value;
+}
+
+/** The new stack file, from the source stack file's text; `shared` when other stacks of the project are in its account. Pure. */
+export function deriveStack(sourceText: string, options: NewStackOptions, shared?: SharedAccount): DerivedStack {
     const environment = options.environment ?? options.stack;
     const problems: string[] = [];
     if (!isStackName(options.stack)) problems.push(`${JSON.stringify(options.stack)} is not a stack name (letters, digits, -, _ and .)`);
@@ -139,11 +167,49 @@ export function deriveStack(sourceText: string, options: NewStackOptions): Deriv
         },
     });
 
+    // Another stack of the project in the same account: adopt its provider, take a path and a
+    // boundary of this stack's own (components/names.ts stackRolePath, stackPolicyArn).
+    let sharedAccount: DerivedStack["sharedAccount"];
+    if (shared !== undefined) {
+        const sourcePath = configPair(config, "rolePath");
+        const basePath = withoutStackSuffix(isScalar(sourcePath?.value) ? String(sourcePath.value.value) : STACK_DEFAULTS.rolePath, options.from, "/");
+        const rolePath = stackRolePath(basePath, options.stack);
+        config.set(sourcePath ? sourcePath.key : `${PROJECT}:rolePath`, rolePath);
+        const providerPair = configPair(config, "oidcProviderArn");
+        config.set(providerPair ? providerPair.key : `${PROJECT}:oidcProviderArn`, shared.providerArn);
+        const boundaries: string[] = [];
+        visit(config, {
+            Pair(_, pair) {
+                if (!isScalar(pair.key) || !keyOf("permissionsBoundaryArn").includes(String(pair.key.value)) || !isScalar(pair.value)) return;
+                const arn = String(pair.value.value);
+                if (arn === "") return;
+                pair.value.value = stackPolicyArn(withoutStackSuffix(arn, options.from), options.stack);
+                boundaries.push(String(pair.value.value));
+            },
+        });
+        const problems = [
+            ...shared.rolePaths
+                .filter((other) => rolePathsOverlap(other, rolePath))
+                .map((other) => `${PROJECT}:rolePath: ${rolePath} overlaps ${other} of another stack in account ${options.accountId}; give each stack a path of its own`),
+        ];
+        visit(config, {
+            Pair(_, pair) {
+                if (isScalar(pair.key) && pair.key.value === "roleName" && isScalar(pair.value) && shared.roleNames.includes(String(pair.value.value))) {
+                    problems.push(
+                        `roleName ${String(pair.value.value)} is also a role of ${shared.stacks.join(", ")} in account ${options.accountId}; ` +
+                            "IAM role names are unique per account: give this stack's entry another roleName, or drop it for the default (which names the stack)",
+                    );
+                }
+            },
+        });
+        sharedAccount = { with: shared, rolePath, boundaries: [...new Set(boundaries)], problems };
+    }
+
     doc.commentBefore =
         // First line: the editors' JSON Schema of stack files (tools/genConfig.ts), relative to the file.
         ` yaml-language-server: $schema=./${STACK_SCHEMA_FILE}\n` +
         ` The ${options.stack} stack: account ${options.accountId}, GitHub environment "${environment}".\n` +
-        ` Created from Pulumi.${options.from}.yaml with \`npm run new-stack\`; see README.md, "Adding a stack".`;
+        ` Created from Pulumi.${options.from}.yaml with \`npm run new-stack\`; see docs/running.md, "Adding a stack".`;
     const region = configPair(config, "aws:region");
     return {
         text: doc.toString(),
@@ -152,6 +218,35 @@ export function deriveStack(sourceText: string, options: NewStackOptions): Deriv
         region: isScalar(region?.value) ? String(region.value.value) : undefined,
         droppedSecrets,
         sourceMentions,
+        sharedAccount,
+    };
+}
+
+/** The stacks in `dir` (but `stack`) whose stack file names `accountId`, with what the new stack must not collide with. */
+export function sharedAccount(dir: string, stack: string, accountId: string): SharedAccount | undefined {
+    const others = listStacks(dir)
+        .filter((other) => other !== stack)
+        .map((other) => ({ name: other, values: readStackConfig(dir, other).values }))
+        .filter((other) => other.values[`${PROJECT}:accountId`] === accountId);
+    if (others.length === 0) return undefined;
+    const first = others[0].values;
+    const region = first["aws:region"] ?? "us-east-1";
+    const providerArn =
+        first[`${PROJECT}:oidcProviderArn`] ||
+        `arn:${partitionOf(region)}:iam::${accountId}:oidc-provider/${issuerHost(first[`${PROJECT}:enterpriseSlug`] || undefined)}`;
+    const roleNames = others.flatMap((other) => {
+        try {
+            const entries = JSON.parse(other.values[`${PROJECT}:repositories`] ?? "[]") as unknown;
+            return Array.isArray(entries) ? entries.flatMap((entry) => (typeof (entry as { roleName?: unknown })?.roleName === "string" ? [(entry as { roleName: string }).roleName] : [])) : [];
+        } catch {
+            return [];
+        }
+    });
+    return {
+        stacks: others.map((other) => other.name),
+        providerArn,
+        rolePaths: others.map((other) => other.values[`${PROJECT}:rolePath`] || STACK_DEFAULTS.rolePath),
+        roleNames,
     };
 }
 
@@ -208,12 +303,12 @@ export function newStack(dir: string, options: NewStackOptions): NewStackOutcome
         );
     }
     const source = readStackConfig(dir, options.from);
-    const derived = deriveStack(fs.readFileSync(source.file, "utf8"), options);
+    const derived = deriveStack(fs.readFileSync(source.file, "utf8"), options, sharedAccount(dir, options.stack, options.accountId));
     const file = path.join(dir, `Pulumi.${options.stack}.yaml`);
     fs.writeFileSync(file, derived.text, { flag: "wx" });
 
     // Checked as the program will see it once the secrets are set again (they are listed apart).
-    const problems: string[] = [];
+    const problems: string[] = [...(derived.sharedAccount?.problems ?? [])];
     const written = readStackConfig(dir, options.stack);
     const values = { ...written.values, ...Object.fromEntries(derived.droppedSecrets.map((key) => [fullKey(key), "(to be set)"])) };
     const secretKeys = new Set([...written.secretKeys, ...derived.droppedSecrets.map(fullKey)]);
@@ -245,6 +340,18 @@ function report(options: NewStackOptions, derived: DerivedStack, problems: reado
             "",
         );
     }
+    if (derived.sharedAccount !== undefined) {
+        const shared = derived.sharedAccount;
+        lines.push(
+            `Account ${derived.accountId} already holds stack ${shared.with.stacks.join(", ")} of this project, so ${options.stack}:`,
+            `  adopts its OIDC provider (an account holds one per issuer): keyless:oidcProviderArn: ${shared.with.providerArn}`,
+            `  keeps its roles under keyless:rolePath ${shared.rolePath} (theirs: ${shared.with.rolePaths.join(", ")}), so neither stack's keyless role can change the other's roles`,
+            ...(shared.boundaries.length > 0
+                ? [`  carries a boundary of its own: ${shared.boundaries.join(", ")} (create it with the bootstrap step below)`]
+                : []),
+            "",
+        );
+    }
     if (derived.sourceMentions.length > 0) {
         lines.push(`Values copied from ${options.from} that name ${options.from}'s resources or environment; change them to ${options.stack}'s:`);
         lines.push(...derived.sourceMentions.map((mention) => `  ${mention.path}: ${mention.value}`), "");
@@ -257,8 +364,8 @@ function report(options: NewStackOptions, derived: DerivedStack, problems: reado
     lines.push(
         "Then:",
         `  npm run plan -- ${options.stack}         # offline: who can deploy where, and the policy pack's verdict`,
-        `  add ${options.stack} to the pipeline (README.md, "Adding a stack"); npm test fails until the workflows preview and deploy it`,
-        `  before its first \`pulumi up\`, the bootstrap step in account ${derived.accountId}: npm run bootstrap-boundary -- ${options.stack} (README.md, "The permissions boundary")`,
+        `  the pipeline finds ${options.stack} in its stack file; add the Pulumi Cloud policy for its environment and, after its first \`pulumi up\`, the deploy App's key as its environment secret (docs/running.md, "Adding a stack")`,
+        `  before its first \`pulumi up\`, the bootstrap step in account ${derived.accountId}: npm run bootstrap-boundary -- ${options.stack} (docs/configuration.md, "The permissions boundary"), then that first \`pulumi up\` with administrator credentials: it creates keyless's own deploy role, which only an administrator's run changes`,
     );
     return `${lines.join("\n")}\n`;
 }

@@ -7,10 +7,14 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import {
+    ExclusiveSync,
+    ExistingRole,
     getPolicyAccessDeniedError,
     getPolicyNotFoundError,
     IamAccountModel,
     managedPolicyError,
+    oidcProviderExistsError,
+    oidcProviderNotFoundError,
     RoleDocuments,
 } from "../components/realServices/iam";
 import { isSecret } from "../policy/harness/analyzerClient";
@@ -81,6 +85,26 @@ export interface AwsWorld {
     readonly policies?: readonly string[];
     /** ARNs the credentials may not read: getPolicy answers AccessDenied. */
     readonly unreadablePolicies?: readonly string[];
+    /**
+     * The OIDC providers the account holds. Without it the account holds none but those the run
+     * creates, and a lookup by ARN answers for any ARN (an adopted provider is assumed to fit).
+     */
+    readonly oidcProviders?: readonly ExistingOidcProvider[];
+    /** The roles the account holds before the run: another stack's, or this stack's as edited by hand. */
+    readonly roles?: readonly ExistingRole[];
+}
+
+export interface ExistingOidcProvider {
+    /** e.g. `https://token.actions.githubusercontent.com`. */
+    readonly url: string;
+    /** Defaults to `["sts.amazonaws.com"]`. */
+    readonly clientIds?: readonly string[];
+    readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** What an exclusive resource's sync does to a role: in a preview what `up` would remove, after `up` what it removed. */
+export interface AwsExclusiveChange extends ExclusiveSync {
+    readonly type: string;
 }
 
 export interface OfflineRun {
@@ -95,6 +119,10 @@ export interface OfflineRun {
     readonly standIns: ReadonlyMap<number, string>;
     /** Facts about AWS the offline world assumed, which only `pulumi up` checks. */
     readonly assumptions: string[];
+    /** The exclusive policy resources' changes to roles (hand-made inline policies and attachments removed). */
+    readonly awsChanges: readonly AwsExclusiveChange[];
+    /** The account's roles at the end of the run (the offline IAM model). */
+    readonly iamRoles: readonly RoleDocuments[];
     /** Set when the program threw; its message. */
     readonly error?: string;
     /**
@@ -143,13 +171,15 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
     const resources: RecordedResource[] = [];
     const invokes: RecordedInvoke[] = [];
     const assumptions: string[] = [];
-    const iam = new IamAccountModel();
+    const iam = new IamAccountModel(options.aws?.roles);
+    const awsChanges: AwsExclusiveChange[] = [];
+    const aws = { partition, accountId, stack: options.stack, world: options.aws, apply: options.preview === false, changes: awsChanges };
     const mocks: pulumi.runtime.Mocks = {
         newResource(args) {
             // GitHub (or its provider) and IAM refuse what they would refuse at `pulumi up`.
             const refusal = githubRegistrationRefusal(args.type, args.inputs, options.github);
             if (refusal) throw refusal;
-            const iamError = iamRefusal(iam, args.type, args.name, args.inputs);
+            const iamError = iamRefusal(iam, args.type, args.name, args.inputs, aws);
             if (iamError !== undefined) throw new Error(iamError);
             const state = { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs, { partition, accountId }) };
             return { id: String(state.id ?? `${args.name}-id`), state };
@@ -161,7 +191,7 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
                     options.answers?.(args.token, args.inputs) ??
                     answerGithubInvoke(args.token, args.inputs, options.github, standIn) ??
                     answerAws(args.token, args.inputs, { partition, accountId, world: options.aws, assumptions }) ??
-                    answerInvoke(args.token, args.inputs, { partition, accountId });
+                    answerInvoke(args.token, args.inputs, { partition, accountId, world: options.aws });
             } catch (thrown) {
                 // As the engine reports a failed call; a plain Error would reach the program bare.
                 if (thrown instanceof Error && "details" in thrown) throw thrown;
@@ -217,7 +247,19 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
     }
     const stray = unhandled.map((reason) => (reason instanceof Error ? reason.message : String(reason))).find((message) => message !== error);
     if (error === undefined && stray !== undefined) error = stray;
-    return { account: { id: accountId, region, partition }, resources, invokes, outputs, warnings, standIns, assumptions, error, refused: error === undefined ? undefined : refused };
+    return {
+        account: { id: accountId, region, partition },
+        resources,
+        invokes,
+        outputs,
+        warnings,
+        standIns,
+        assumptions,
+        awsChanges,
+        iamRoles: iam.snapshot(),
+        error,
+        refused: error === undefined ? undefined : refused,
+    };
 }
 
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
@@ -226,8 +268,34 @@ const text = (value: unknown): string | undefined => (typeof value === "string" 
  * AWS's answer to registering an IAM role, managed or inline policy, or attachment: its error when IAM would
  * refuse it (components/realServices/iam.ts), wrapped as the provider wraps it.
  */
-function iamRefusal(iam: IamAccountModel, type: string, name: string, inputs: Record<string, unknown>): string | undefined {
+function iamRefusal(
+    iam: IamAccountModel,
+    type: string,
+    name: string,
+    inputs: Record<string, unknown>,
+    aws: { stack: string; world: AwsWorld | undefined; apply: boolean; changes: AwsExclusiveChange[] },
+): string | undefined {
+    const names = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
     switch (type) {
+        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+            // One provider per URL and account; the one this stack created (tagged with it) is its own.
+            const url = text(inputs.url) ?? "";
+            const tags = (inputs.tags ?? {}) as Record<string, string>;
+            const existing = aws.world?.oidcProviders?.find((provider) => provider.url === url);
+            if (existing && existing.tags?.["keyless:stack"] !== tags["keyless:stack"]) {
+                return `creating IAM OIDC Provider: ${oidcProviderExistsError(url)}`;
+            }
+            return undefined;
+        }
+        case "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive":
+        case "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": {
+            const role = text(inputs.roleName) ?? "";
+            const inline = type === "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive";
+            const sync = inline ? iam.syncInlinePolicies(role, names(inputs.policyNames), aws.apply) : iam.syncAttachments(role, names(inputs.policyArns), aws.apply);
+            if (typeof sync === "string") return `reading IAM Role (${role}) ${inline ? "inline policies" : "policy attachments"}: ${sync}`;
+            if (sync.removed.length + sync.added.length > 0) aws.changes.push({ type, ...sync });
+            return undefined;
+        }
         case "aws:iam/role:Role": {
             const roleName = text(inputs.name) ?? name;
             const inline = Array.isArray(inputs.inlinePolicies) ? (inputs.inlinePolicies as Record<string, unknown>[]) : [];
@@ -240,7 +308,7 @@ function iamRefusal(iam: IamAccountModel, type: string, name: string, inputs: Re
                 managedPolicyArns: Array.isArray(inputs.managedPolicyArns) ? inputs.managedPolicyArns.map(String) : [],
                 tags: typeof inputs.tags === "object" && inputs.tags !== null ? (inputs.tags as Record<string, string>) : {},
             };
-            const error = iam.createRole(documents);
+            const error = iam.createRole(documents, "keyless:stack");
             return error && `creating IAM Role (${roleName}): ${error}`;
         }
         case "aws:iam/policy:Policy": {
@@ -393,7 +461,7 @@ function computedOutputs(
 function answerInvoke(
     token: string,
     args: Record<string, unknown>,
-    context: { partition: string; accountId: string },
+    context: { partition: string; accountId: string; world?: AwsWorld },
 ): Record<string, unknown> {
     switch (token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":
@@ -406,8 +474,22 @@ function answerInvoke(
         case "aws:index/getPartition:getPartition":
             return { partition: context.partition, dnsSuffix: "amazonaws.com", id: context.partition };
         case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": {
-            const arn = String(args.arn ?? "");
-            return { arn, url: `https://${arn.split(":oidc-provider/")[1] ?? ""}`, clientIdLists: ["sts.amazonaws.com"], thumbprintLists: [], tags: {} };
+            // By ARN or by URL (openid_connect_provider_data_source.go); the provider's ARN is
+            // arn:<partition>:iam::<account>:oidc-provider/<url without https://>.
+            const prefix = `arn:${context.partition}:iam::${context.accountId}:oidc-provider/`;
+            const url = typeof args.url === "string" ? args.url : `https://${String(args.arn ?? "").split(":oidc-provider/")[1] ?? ""}`;
+            const known = context.world?.oidcProviders;
+            const found = known?.find((provider) => provider.url === url);
+            if (typeof args.url === "string" ? found === undefined : known !== undefined && found === undefined) {
+                throw new Error(typeof args.url === "string" ? oidcProviderNotFoundError(url) : `reading IAM OIDC Provider: couldn't find resource`);
+            }
+            return {
+                arn: typeof args.arn === "string" ? args.arn : `${prefix}${url.replace(/^https:\/\//, "")}`,
+                url,
+                clientIdLists: [...(found?.clientIds ?? ["sts.amazonaws.com"])],
+                thumbprintLists: [],
+                tags: { ...(found?.tags ?? {}) },
+            };
         }
         default:
             return args;

@@ -335,12 +335,13 @@ export function buildPlanReport(run: OfflineRun, findings: readonly PackFinding[
             ...attached("aws:iam/rolePolicy:RolePolicy").flatMap((resource) => summariseDocument(resource.inputs.policy)),
             ...attached("aws-native:iam:RolePolicy").flatMap((resource) => summariseDocument(resource.inputs.policyDocument)),
         ];
-        const managedPolicies = [
+        // An attachment and the exclusive list that owns it name the same policy: listed once.
+        const managedPolicies = [...new Set([
             ...list(role.inputs.managedPolicyArns).map(text),
             ...attached("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((resource) => text(resource.inputs.policyArn)),
             ...attached("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive").flatMap((resource) => list(resource.inputs.policyArns).map(text)),
             ...attached("aws:iam/policyAttachment:PolicyAttachment").map((resource) => text(resource.inputs.policyArn)),
-        ];
+        ])];
         const boundary = typeof role.inputs.permissionsBoundary === "string" && role.inputs.permissionsBoundary !== "" ? role.inputs.permissionsBoundary : null;
 
         let environment: EnvironmentRow | undefined;

@@ -268,7 +268,9 @@ export const RepositoryEntrySchema = z
         repositoryId: FIELDS.githubId.optional().meta({ description: "GitHub's numeric repository ID, pinned in the config (together with ownerId or not at all)." }),
         // Checked with the derived name, which has no key of its own (components/config.ts).
         roleName: FIELDS.text.optional().meta({ pattern: PATTERNS.iamRoleName.source,
-            description: "IAM role name (default `<name>-<environment>`, `<name>-branch-<branch>`, `<name>-tag-<tag>`, `<name>-pull-request`).",
+            description:
+                "IAM role name. Default `<name>-<context>-<stack>`, `<context>` being the environment, `branch-<branch>`, `tag-<tag>` or `pull-request`, " +
+                "without `-<stack>` when the context is the stack's own name (`orders-api-dev`, `keyless-pull-request-dev`): role names are unique per AWS account.",
         }),
         maxSessionDuration: FIELDS.maxSessionDuration.optional().meta({ description: "Overrides `keyless:maxSessionDuration` for this repository." }),
         permissionsBoundaryArn: FIELDS.text.optional().meta({ description: "Overrides `keyless:permissionsBoundaryArn` for this repository." }),
@@ -297,12 +299,18 @@ export const StackSchema = z.strictObject({
         description: "The repository entries: one role and its GitHub side each (name, permissions, and optional context, protection, secrets and variables; see docs/configuration.md).",
     }),
     oidcProviderArn: FIELDS.text.default("").meta({
-        description: "Adopt this existing provider instead of creating one (an account holds one provider per issuer: the second stack in an account adopts the first one's). Empty creates it.",
+        description:
+            "Adopt this existing provider instead of creating one (an account holds one provider per issuer: the second stack in an account adopts the first one's). " +
+            "Empty creates it; each run asks AWS whether the account already holds GitHub's provider and refuses one it did not create, naming the ARN to put here.",
     }),
     enterpriseSlug: FIELDS.enterpriseSlug.default("").meta({
         description: "GitHub Enterprise Cloud slug with a custom issuer: the provider URL and every condition key become `token.actions.githubusercontent.com/<slug>`. Empty uses github.com's issuer.",
     }),
-    rolePath: FIELDS.rolePath.default("/github-actions/").meta({ description: "IAM path of the roles." }),
+    rolePath: FIELDS.rolePath.default("/github-actions/").meta({
+        description:
+            "IAM path of the roles. Each stack in an account needs a path no other stack's covers (`/github-actions-staging/` beside `/github-actions/`, " +
+            "as `npm run new-stack` writes: IAM's `*` matches `/`, so `role/github-actions/*` covers a nested `/github-actions/staging/`).",
+    }),
     maxSessionDuration: FIELDS.maxSessionDuration.default(3600).meta({
         description: "Longest session, in seconds (AWS accepts 3600-43200).",
     }),

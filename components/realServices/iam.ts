@@ -336,22 +336,106 @@ export function managedPolicyError(document: string): string | undefined {
         : undefined;
 }
 
+/** A role that exists in the account before the run (another stack's, or this stack's as edited by hand). */
+export interface ExistingRole {
+    readonly roleName: string;
+    /** Defaults to `/`. */
+    readonly path?: string;
+    readonly tags?: Readonly<Record<string, string>>;
+    /** Inline policy name to document, hand-made ones included. */
+    readonly inlinePolicies?: Readonly<Record<string, string>>;
+    readonly managedPolicyArns?: readonly string[];
+}
+
+/** How an exclusive resource's sync changed (or, in a preview, would change) a role. */
+export interface ExclusiveSync {
+    readonly roleName: string;
+    /** Inline policy names or managed policy ARNs the sync removes (not configured). */
+    readonly removed: readonly string[];
+    /** Configured ones the role lacked. */
+    readonly added: readonly string[];
+}
+
 /** The account's IAM state as the offline mocks see it; answers each call as IAM would. */
 export class IamAccountModel {
     private readonly roles = new Map<string, { documents: RoleDocuments }>();
+
+    /** `existing`: the roles the account holds before the run. */
+    constructor(existing: readonly ExistingRole[] = []) {
+        for (const role of existing) {
+            this.roles.set(role.roleName.toLowerCase(), {
+                documents: {
+                    roleName: role.roleName,
+                    path: role.path ?? "/",
+                    trustPolicy: "",
+                    inlinePolicies: { ...(role.inlinePolicies ?? {}) },
+                    managedPolicyArns: [...(role.managedPolicyArns ?? [])],
+                    tags: { ...(role.tags ?? {}) },
+                },
+            });
+        }
+    }
 
     private role(roleName: string) {
         return this.roles.get(roleName.toLowerCase());
     }
 
-    /** CreateRole (with any inline and managed policies the resource carries). Returns AWS's error, if any. */
-    createRole(documents: RoleDocuments): string | undefined {
-        if (this.role(documents.roleName)) {
-            return `EntityAlreadyExists: Role with name ${documents.roleName} already exists.`;
+    /** The roles as they are now. */
+    snapshot(): RoleDocuments[] {
+        return [...this.roles.values()].map((role) => role.documents);
+    }
+
+    /**
+     * CreateRole (with any inline and managed policies the resource carries). Returns AWS's error,
+     * if any. A role that exists already is this stack's own when it carries the same
+     * `ownerTag` value (keyless:stack): the resource is then an update of it, and the policies
+     * the role holds (hand-made ones included) stay, as the aws.iam.Role resource leaves what it
+     * does not own alone.
+     */
+    createRole(documents: RoleDocuments, ownerTag?: string): string | undefined {
+        const existing = this.role(documents.roleName);
+        if (existing) {
+            const mine = ownerTag !== undefined && documents.tags[ownerTag] !== undefined && existing.documents.tags[ownerTag] === documents.tags[ownerTag];
+            if (!mine) return `EntityAlreadyExists: Role with name ${documents.roleName} already exists.`;
+            existing.documents = {
+                ...documents,
+                inlinePolicies: { ...existing.documents.inlinePolicies, ...documents.inlinePolicies },
+                managedPolicyArns: [...new Set([...existing.documents.managedPolicyArns, ...documents.managedPolicyArns])],
+            };
+            return undefined;
         }
         const error = roleViolations(documents)[0]?.awsError;
         if (error === undefined) this.roles.set(documents.roleName.toLowerCase(), { documents });
         return error;
+    }
+
+    /**
+     * aws.iam.RolePoliciesExclusive: ListRolePolicies, then DeleteRolePolicy for every inline
+     * policy not in `want` (PutRolePolicy for a missing one; the program creates its own first).
+     * `apply` false is a refreshing preview: the change is computed, nothing is removed.
+     */
+    syncInlinePolicies(roleName: string, want: readonly string[], apply: boolean): ExclusiveSync | string {
+        const role = this.role(roleName);
+        if (!role) return `NoSuchEntity: The role with name ${roleName} cannot be found.`;
+        const have = Object.keys(role.documents.inlinePolicies);
+        const removed = have.filter((name) => !want.includes(name));
+        const added = want.filter((name) => !have.includes(name));
+        if (apply) {
+            const kept = Object.fromEntries(Object.entries(role.documents.inlinePolicies).filter(([name]) => want.includes(name)));
+            role.documents = { ...role.documents, inlinePolicies: { ...kept, ...Object.fromEntries(added.map((name) => [name, ""])) } };
+        }
+        return { roleName, removed, added };
+    }
+
+    /** aws.iam.RolePolicyAttachmentsExclusive: ListAttachedRolePolicies, then DetachRolePolicy / AttachRolePolicy. */
+    syncAttachments(roleName: string, want: readonly string[], apply: boolean): ExclusiveSync | string {
+        const role = this.role(roleName);
+        if (!role) return `NoSuchEntity: The role with name ${roleName} cannot be found.`;
+        const have = role.documents.managedPolicyArns;
+        const removed = have.filter((arn) => !want.includes(arn));
+        const added = want.filter((arn) => !have.includes(arn));
+        if (apply) role.documents = { ...role.documents, managedPolicyArns: [...want] };
+        return { roleName, removed, added };
     }
 
     /** PutRolePolicy. */
@@ -368,6 +452,7 @@ export class IamAccountModel {
     attachRolePolicy(roleName: string, policyArn: string): string | undefined {
         const role = this.role(roleName);
         if (!role) return `NoSuchEntity: The role with name ${roleName} cannot be found.`;
+        if (role.documents.managedPolicyArns.includes(policyArn)) return undefined;
         const documents = { ...role.documents, managedPolicyArns: [...role.documents.managedPolicyArns, policyArn] };
         const error = roleViolations(documents).find((violation) => violation.rule === "managedPolicies")?.awsError;
         if (error === undefined) role.documents = documents;
@@ -394,7 +479,11 @@ export function getPolicyAccessDeniedError(arn: string, caller: string): string 
     );
 }
 
-/** Reads a failed getPolicy: the policy does not exist, the caller may not read it, or something else. */
+/**
+ * Reads a failed IAM lookup (getPolicy; getOpenIdConnectProvider, whose not-found is the same
+ * retry.NotFoundError, "reading IAM OIDC Provider (<url>): couldn't find resource"): the entity
+ * does not exist, the caller may not read it, or something else.
+ */
 export function classifyGetPolicyError(message: string): "missing" | "denied" | "other" {
     if (/couldn't find resource|NoSuchEntity/i.test(message)) return "missing";
     if (/AccessDenied|not authorized to perform/i.test(message)) return "denied";
@@ -417,4 +506,19 @@ export function boundaryLookupProblem(arn: string, accountId: string, message: s
         default:
             return `could not read the permissions boundary ${arn} (${message.split("\n")[0]})`;
     }
+}
+
+/** The error the provider raises when getOpenIdConnectProvider by URL finds no provider (openid_connect_provider_data_source.go). */
+export function oidcProviderNotFoundError(url: string): string {
+    return `reading IAM OIDC Provider (${url}): couldn't find resource`;
+}
+
+/**
+ * CreateOpenIDConnectProvider's answer when the account already holds a provider for the URL:
+ * EntityAlreadyExists (IAM API reference, CreateOpenIDConnectProvider, Errors; "Only 1 provider
+ * configured with the GitHub url is allowed", nationalarchives/ds-caselaw-data-enrichment-service#438).
+ * Paraphrase: the exact message text is not in a public report we found.
+ */
+export function oidcProviderExistsError(url: string): string {
+    return `EntityAlreadyExists: Provider with url ${url} already exists.`;
 }

@@ -8,7 +8,12 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
 import { ORGANIZATION_PACK_CONFIG } from "../../components/protection";
+import { loadStackConfig } from "../../components/config";
+import { ROLE_CHANGE_ACTIONS } from "../../components/keylessPermissions";
 import { collidingStacks, deriveStack, newStack, parseArguments } from "../../tools/newStack";
+import { AwsWorld } from "../../tools/offlineRun";
+import { readStackConfig } from "../../tools/stackFiles";
+import { effectivelyAllows, stackRoles } from "../helpers/iamEvaluation";
 import { FIXTURE_PACK_CONFIG, FIXTURE_STACKS, runStack } from "../helpers/runStack";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -108,7 +113,7 @@ describe("adding a stack", function () {
             assert.match(outcome.report, /The program accepts the stack once those secrets are set/);
             const before = await runStack("staging", { stackDir: dir });
             assert.match(before.run.error ?? "", /config key keyless:storefrontSentryAuthToken is not set; set it with `pulumi config set --secret/);
-            assert.match(outcome.report, /add staging to the pipeline/);
+            assert.match(outcome.report, /the pipeline finds staging in its stack file/);
             // `pulumi config set --secret` adds the value encrypted; offline it is a placeholder.
             // (base64, as Pulumi Cloud's and the KMS providers' ciphertext is).
             fs.appendFileSync(outcome.file, `  keyless:storefrontSentryAuthToken:\n    secure: ${crypto.randomBytes(51).toString("base64")}\n`);
@@ -138,6 +143,107 @@ describe("adding a stack", function () {
             assert.ok(fs.existsSync(path.join(dir, "Pulumi.staging.yaml")));
             assert.throws(() => parseArguments(["staging", "--from", "dev"]), /--account <id> names the new stack's AWS account/);
             assert.throws(() => parseArguments(["staging", "--from"]), /--from needs a value/);
+        });
+    });
+
+    describe("several stacks in one AWS account (a staging stack copied into dev's account)", function () {
+        this.timeout(180_000);
+        const DEV_ACCOUNT = "111111111111";
+        const PROVIDER = `arn:aws:iam::${DEV_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+        const secret = () => `  keyless:storefrontSentryAuthToken:\n    secure: ${crypto.randomBytes(51).toString("base64")}\n`;
+        const configOf = (dir: string, stack: string) => {
+            const file = readStackConfig(ROOT, stack, path.join(dir, `Pulumi.${stack}.yaml`));
+            return loadStackConfig({ stack, values: file.values, secretKeys: new Set(file.secretKeys) });
+        };
+        /** Dev's account after dev's first `up`: its provider (tagged with dev) and its roles. */
+        const devAccount = (dir: string): AwsWorld => {
+            const dev = configOf(dir, "dev");
+            return {
+                oidcProviders: [{ url: "https://token.actions.githubusercontent.com", tags: { "keyless:stack": "dev" } }],
+                roles: dev.deployments.map((deployment) => ({ roleName: deployment.roleName, path: dev.rolePath, tags: { "keyless:stack": "dev" } })),
+            };
+        };
+
+        it("a hand copy is refused up front, naming keyless:oidcProviderArn and dev's provider's ARN", async () => {
+            const dir = tempProject();
+            const copy = deriveStack(devText, { stack: "staging", from: "dev", accountId: DEV_ACCOUNT });
+            fs.writeFileSync(path.join(dir, "Pulumi.staging.yaml"), copy.text + secret());
+            const run = await runStack("staging", { stackDir: dir, aws: devAccount(dir) });
+            assert.ok(run.run.refused, run.run.error);
+            assert.match(run.run.error ?? "", new RegExp(`keyless:oidcProviderArn: account ${DEV_ACCOUNT} already holds the OIDC provider .*created by keyless stack dev.*set keyless:oidcProviderArn to ${PROVIDER.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} to adopt it.*keyless:rolePath \\/github-actions-staging\\/.*npm run new-stack`));
+            assert.equal(run.ofType("aws:iam/role:Role").length, 0, "refused before anything is created");
+            // Dev itself keeps its own provider.
+            const dev = await runStack("dev", { stackDir: dir, aws: devAccount(dir) });
+            assert.equal(dev.run.error, undefined, dev.run.error);
+        });
+
+        it("a role name dev already has is refused with IAM's error", async () => {
+            const dir = tempProject();
+            const copy = deriveStack(devText, { stack: "staging", from: "dev", accountId: DEV_ACCOUNT });
+            fs.writeFileSync(path.join(dir, "Pulumi.staging.yaml"), copy.text + secret());
+            const repositories = JSON.parse(readStackConfig(ROOT, "staging", path.join(dir, "Pulumi.staging.yaml")).values["keyless:repositories"] ?? "[]") as Record<string, unknown>[];
+            repositories[3] = { ...repositories[3], roleName: "orders-api-dev" };
+            const run = await runStack("staging", {
+                stackDir: dir,
+                aws: devAccount(dir),
+                config: { "keyless:oidcProviderArn": PROVIDER, "keyless:repositories": repositories },
+            });
+            assert.match(run.run.error ?? "", /creating IAM Role \(orders-api-dev\): EntityAlreadyExists: Role with name orders-api-dev already exists\./);
+        });
+
+        it("new-stack sees dev in the account and writes the adoption, a path and a boundary of staging's own; the plan passes", async () => {
+            const dir = tempProject();
+            const outcome = newStack(dir, { stack: "staging", from: "dev", accountId: DEV_ACCOUNT });
+            assert.deepEqual(outcome.problems, []);
+            assert.match(outcome.report, new RegExp(`Account ${DEV_ACCOUNT} already holds stack dev of this project`));
+            const file = parse(fs.readFileSync(outcome.file, "utf8")) as StackFile;
+            assert.equal(file.config["keyless:oidcProviderArn"], PROVIDER);
+            assert.equal(file.config["keyless:rolePath"], "/github-actions-staging/");
+            assert.equal(file.config["keyless:permissionsBoundaryArn"], `arn:aws:iam::${DEV_ACCOUNT}:policy/github-actions-boundary-staging`);
+            // Another account: nothing shared, nothing written.
+            const elsewhere = parse(fs.readFileSync(newStack(dir, { stack: "qa", from: "dev", accountId: "444444444444" }).file, "utf8")) as StackFile;
+            assert.equal(elsewhere.config["keyless:oidcProviderArn"], undefined);
+            assert.equal(elsewhere.config["keyless:rolePath"], undefined);
+
+            fs.appendFileSync(outcome.file, secret());
+            const run = (await runStack("staging", { stackDir: dir, aws: devAccount(dir) })).assertSucceeded();
+            assert.equal(run.ofType("aws:iam/openIdConnectProvider:OpenIdConnectProvider").length, 0, "adopted, not created");
+            const devNames = new Set(configOf(dir, "dev").deployments.map((deployment) => deployment.roleName.toLowerCase()));
+            const stagingNames = run.ofType("aws:iam/role:Role").map((role) => String(role.inputs.name));
+            assert.ok(stagingNames.length > 0 && stagingNames.every((name) => !devNames.has(name.toLowerCase())), stagingNames.join(", "));
+        });
+
+        it("no role of either stack can change a role of the other, nor staging the provider it adopted (IAM evaluation)", () => {
+            const dir = tempProject();
+            newStack(dir, { stack: "staging", from: "dev", accountId: DEV_ACCOUNT });
+            fs.appendFileSync(path.join(dir, "Pulumi.staging.yaml"), secret());
+            const dev = stackRoles(configOf(dir, "dev"));
+            const staging = stackRoles(configOf(dir, "staging"));
+            const found: string[] = [];
+            for (const [from, to] of [
+                [dev, staging],
+                [staging, dev],
+            ]) {
+                for (const role of from) {
+                    for (const target of to) {
+                        for (const action of ROLE_CHANGE_ACTIONS) {
+                            const request = { action, resource: target.arn, context: { "aws:PrincipalArn": role.arn, "iam:PermissionsBoundary": target.boundaryArn ?? "" } };
+                            if (effectivelyAllows(role.identity, role.boundary, request)) found.push(`${role.key}: ${action} on ${target.arn}`);
+                        }
+                    }
+                }
+            }
+            for (const role of staging) {
+                for (const action of ["iam:DeleteOpenIDConnectProvider", "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider"]) {
+                    if (effectivelyAllows(role.identity, role.boundary, { action, resource: PROVIDER, context: { "aws:PrincipalArn": role.arn } })) found.push(`${role.key}: ${action}`);
+                }
+            }
+            assert.deepEqual(found, []);
+            // The check can fail: dev's keyless role may change dev's own other roles.
+            const devKeyless = dev.find((role) => role.keyless);
+            const devOther = dev.find((role) => !role.keyless);
+            assert.ok(devKeyless && devOther);
+            assert.ok(effectivelyAllows(devKeyless.identity, devKeyless.boundary, { action: "iam:PutRolePolicy", resource: devOther.arn, context: { "aws:PrincipalArn": devKeyless.arn } }));
         });
     });
 });

@@ -6,7 +6,7 @@ import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { ORGANIZATION_PACK_CONFIG, PACK_CONFIG_ENV } from "../../components/protection";
 import { GithubWorld } from "../../tools/offlineGithub";
-import { OfflineRun, RecordedResource, runOffline } from "../../tools/offlineRun";
+import { AwsWorld, OfflineRun, RecordedResource, runOffline } from "../../tools/offlineRun";
 import { readStackConfig } from "../../tools/stackFiles";
 
 /** The stack files the tests own. */
@@ -32,6 +32,10 @@ export interface StackRunOptions {
     readonly answers?: (token: string, args: Record<string, unknown>) => Record<string, unknown> | undefined;
     /** The GitHub the program talks to; without one, GitHub's answers are offline stand-ins. */
     readonly github?: GithubWorld;
+    /** What exists in the AWS account (providers, roles, policies); defaults to the stand-in world. */
+    readonly aws?: AwsWorld;
+    /** Run as `pulumi up` instead of a preview. */
+    readonly up?: boolean;
 }
 
 export async function runStack(stack: string, options: StackRunOptions = {}): Promise<StackRun> {
@@ -52,6 +56,8 @@ export async function runStack(stack: string, options: StackRunOptions = {}): Pr
         accountId: values["keyless:accountId"],
         answers: options.answers,
         github: options.github,
+        aws: options.aws,
+        preview: options.up === true ? false : undefined,
         env: { [PACK_CONFIG_ENV]: options.packConfig ?? FIXTURE_PACK_CONFIG },
     });
     return new StackRun(run);

@@ -260,7 +260,7 @@ describe("npm run plan --base <git-ref>", function () {
     it("reports the repository added to the stack as a new grant, in text", () => {
         const { exitCode, stdout, stderr } = runs.text;
         assert.equal(exitCode, 0, stdout + stderr);
-        assert.match(stdout, /Access changes against HEAD \([0-9a-f]{7}\): 1 weakening\n {2}WEAKENING {5}new grant: acme\/web -> environment:prod -> web-prod -> account 333333333333\n/);
+        assert.match(stdout, /Access changes against HEAD \([0-9a-f]{7}\): 1 weakening\n {2}WEAKENING {5}new grant: acme\/web -> environment:prod -> web-prod-fixture -> account 333333333333\n/);
         assert.match(stdout, /\+ trusts repo:acme\/web:environment:prod\n/);
     });
 
@@ -269,7 +269,7 @@ describe("npm run plan --base <git-ref>", function () {
         assert.equal(exitCode, 0, stdout);
         const text = renderedText(stdout);
         assert.match(text, /Access changes against HEAD \([0-9a-f]{7}\): 1 weakening/);
-        assert.match(text, /new grant: acme\/web → environment:prod → web-prod → account 333333333333/);
+        assert.match(text, /new grant: acme\/web → environment:prod → web-prod-fixture → account 333333333333/);
         assert.match(stdout, /```mermaid\nflowchart LR\n[\s\S]*"acme\/web"[\s\S]*== added ==>/);
     });
 
@@ -285,7 +285,7 @@ describe("npm run plan --base <git-ref>", function () {
         assert.equal(report.roles.length, 2);
         assert.equal(report.accessDiff.unchanged, false);
         assert.deepEqual(report.accessDiff.grants, {
-            added: [{ repository: "acme/web", context: "environment:prod", role: "web-prod", roleArn: "arn:aws:iam::333333333333:role/github-actions/web-prod", account: "333333333333" }],
+            added: [{ repository: "acme/web", context: "environment:prod", role: "web-prod-fixture", roleArn: "arn:aws:iam::333333333333:role/github-actions/web-prod-fixture", account: "333333333333" }],
             removed: [],
         });
     });
@@ -300,7 +300,7 @@ describe("npm run plan --base <git-ref>", function () {
         const { exitCode, stdout } = runs.fresh;
         assert.equal(exitCode, 0, stdout);
         assert.match(stdout, /note: the stack has no Pulumi\.fresh\.yaml at HEAD \([0-9a-f]{7}\): every grant is new\n/);
-        assert.match(stdout, /WEAKENING {5}new grant: acme\/api -> environment:prod -> api-prod -> account 333333333333\n/);
+        assert.match(stdout, /WEAKENING {5}new grant: acme\/api -> environment:prod -> api-prod-fresh -> account 333333333333\n/);
     });
 
     it("leaves no exported tree behind, and names a ref that names no commit", () => {

@@ -108,7 +108,9 @@ describe("npm run plan", function () {
             assert.match(stdout, /\[mandatory\] github-oidc-trust-pins-repository on org-wide: .*"repo:acme\/\*".*Use StringEquals/);
             assert.match(stdout, /\[mandatory\] iam-no-passrole-on-all-roles on pass-any-role: .*iam:PassRole.*every role/);
             assert.match(stdout, /\[mandatory\] iam-no-admin-access on admin: .*AdministratorAccess/);
-            assert.match(stdout, /\nFAIL: 3 mandatory violations/);
+            // AdministratorAccess lets the role rewrite its own trust and policies and create unbounded roles.
+            assert.match(stdout, /\[mandatory\] iam-no-self-escalation on org-wide: .*allows iam:UpdateAssumeRolePolicy .* on arn:aws:iam::123456789012:role\/org-wide/);
+            assert.match(stdout, /\nFAIL: 7 mandatory violations/);
         });
 
         it("lists the role it found, whatever program registered it", () => {

@@ -7,7 +7,9 @@ import {
     getPolicyAccessDeniedError,
     getPolicyNotFoundError,
     IAM_LIMITS,
+    oidcProviderNotFoundError,
 } from "../../components/realServices/iam";
+import { existingProviderProblem } from "../../components/githubOidcProvider";
 import { AwsWorld, runOffline } from "../../tools/offlineRun";
 import { plan } from "../../tools/plan";
 import { readStackConfig } from "../../tools/stackFiles";
@@ -192,5 +194,54 @@ describe("the AWS model of the offline run", () => {
             assert.equal(outcome.exitCode, 0, outcome.output);
             assert.match(outcome.output, /the managed policy arn:aws:iam::333333333333:policy\/deploy-boundary is assumed to exist \(an offline stand-in; `pulumi up` checks it against AWS\)/);
         });
+    });
+});
+
+describe("GitHub's OIDC provider already in the account (one per issuer and account)", () => {
+    const ARN = "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com";
+    const check = (tags: Record<string, string> | undefined) =>
+        existingProviderProblem("staging", "111111111111", "token.actions.githubusercontent.com", tags === undefined ? undefined : { arn: ARN, tags });
+
+    it("lets a stack create the provider when the account holds none, and keep the one it created", () => {
+        assert.equal(check(undefined), undefined);
+        assert.equal(check({ "keyless:stack": "staging" }), undefined);
+    });
+
+    it("refuses another stack's provider, or one made by hand, naming keyless:oidcProviderArn and the ARN to put there", () => {
+        for (const [tags, who] of [
+            [{ "keyless:stack": "dev" }, /created by keyless stack dev.*keyless:rolePath \/github-actions-staging\//],
+            [{}, /not created by a keyless stack/],
+        ] as const) {
+            const problem = check(tags) ?? "";
+            assert.match(problem, /^keyless:oidcProviderArn: account 111111111111 already holds the OIDC provider for https:\/\/token\.actions\.githubusercontent\.com/);
+            assert.match(problem, who);
+            assert.ok(problem.includes(`set keyless:oidcProviderArn to ${ARN} to adopt it`), problem);
+        }
+    });
+
+    it("the offline lookup by URL answers as the provider does: not found, or the provider with its tags", async () => {
+        const url = "https://token.actions.githubusercontent.com";
+        const run = (aws?: AwsWorld) =>
+            runOffline({ programDir: "tests/fixtures/iam-program", project: "iam-program", stack: "test", config: { "iam-program:providerUrl": url }, aws });
+        const missing = await run();
+        assert.match(missing.error ?? "", new RegExp(oidcProviderNotFoundError(url).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+        const found = await run({ oidcProviders: [{ url, tags: { "keyless:stack": "dev" } }] });
+        assert.equal(found.error, undefined, found.error);
+        assert.deepEqual(found.invokes.find((invoke) => invoke.args.url === url)?.result.tags, { "keyless:stack": "dev" });
+    });
+
+    it("refuses to create a second provider for the URL with IAM's EntityAlreadyExists, and lets a stack keep its own", async () => {
+        const url = "https://token.actions.githubusercontent.com";
+        const create = (tags: Record<string, string>) =>
+            runOffline({
+                programDir: "tests/fixtures/iam-program",
+                project: "iam-program",
+                stack: "test",
+                config: { "iam-program:createProvider": url },
+                aws: { oidcProviders: [{ url, tags }] },
+            });
+        assert.match((await create({ "keyless:stack": "dev" })).error ?? "", /creating IAM OIDC Provider: EntityAlreadyExists: Provider with url https:\/\/token\.actions\.githubusercontent\.com already exists\./);
+        const own = await create({ "keyless:stack": "test" });
+        assert.equal(own.error, undefined, own.error);
     });
 });

@@ -94,7 +94,7 @@ describe("stack config", () => {
             assert.deepEqual(deployment.context, { kind: "environment", environment: "production" });
             assert.equal(deployment.maxSessionDuration, 3600);
             assert.equal(config.rolePath, "/github-actions/");
-            assert.equal(deployment.roleName, "billing-production");
+            assert.equal(deployment.roleName, "billing-production-prod");
             assert.equal(deployment.subjectFormat, "auto");
         });
     });
@@ -154,7 +154,7 @@ describe("stack config", () => {
 
         it("accepts one repository in two contexts", () => {
             const config = loadStackConfig(withRepositories(lambdaRepository, { ...lambdaRepository, branch: "main" }));
-            assert.deepEqual(config.deployments.map((deployment) => deployment.roleName), ["billing-production", "billing-branch-main"]);
+            assert.deepEqual(config.deployments.map((deployment) => deployment.roleName), ["billing-production-prod", "billing-branch-main-prod"]);
         });
 
         it("refuses an admin managed policy, in any partition, with the pack's reason", () => {

@@ -203,7 +203,7 @@ describe("the program against the offline GitHub", () => {
         it("trusts both exact subject forms, with a warning naming the repository and Actions: read, when the subject question gets 403", async () => {
             const world = withRefusals(ENTERPRISE_PRIVATE, { "repos/northwind/web-shop/actions/oidc/customization/sub": refused(403, "Resource not accessible by integration") });
             const run = (await runConfig(PROD_LIKE, { github: world })).assertSucceeded();
-            assert.deepEqual(trustedSubjects(run, "web-shop-production").sort(), [
+            assert.deepEqual(trustedSubjects(run, "web-shop-production-fixture").sort(), [
                 "repo:northwind/web-shop:environment:production",
                 "repo:northwind@5100/web-shop@5102:environment:production",
             ]);

@@ -13,6 +13,7 @@ import {
     KeylessResourceKind,
     LOOKUP_ACTIONS,
     RESOURCE_TYPE_ACTIONS,
+    ROLE_CHANGE_ACTIONS,
 } from "../../components/keylessPermissions";
 import { PolicyDocument } from "../../components/presets";
 import { RecordedResource } from "../../tools/offlineRun";
@@ -25,6 +26,8 @@ const IAM = `arn:aws:iam::${ACCOUNT}`;
 const BOUNDARY = `${IAM}:policy/ci/deploy-boundary`;
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+/** keyless's own deploy role in the fixture stack. */
+const OWN_ROLE = `${IAM}:role/ci/deploy/platform-staging-selftest`;
 
 /** The inline policy the program registered for a role. */
 function inlinePolicyOf(run: StackRun, roleName: string): PolicyDocument {
@@ -42,12 +45,17 @@ interface Target {
 /** The ARN an action on this resource is authorized against, from what the program registered. */
 function targetOf(run: StackRun, resource: RecordedResource, kind: KeylessResourceKind): Target {
     if (kind === "oidcProvider") return { arn: String(resource.state.arn) };
-    const roleName = resource.type === ROLE ? resource.inputs.name : resource.inputs.role;
+    const roleName = resource.type === ROLE ? resource.inputs.name : (resource.inputs.role ?? resource.inputs.roleName);
     const role = run.one(ROLE, "name", roleName);
     return {
         arn: `${IAM}:role${String(role.inputs.path)}${String(role.inputs.name)}`,
         boundary: role.inputs.permissionsBoundary === undefined ? undefined : String(role.inputs.permissionsBoundary),
     };
+}
+
+/** The ARN a lookup is authorized against: its `arn`, or the provider ARN its `url` names. */
+function lookupResource(args: Record<string, unknown>): string {
+    return typeof args.url === "string" ? `${IAM}:oidc-provider/${args.url.replace(/^https:\/\//, "")}` : String(args.arn);
 }
 
 function contextFor(action: string, target: Target): Record<string, string> {
@@ -62,8 +70,8 @@ describe("keyless's own permissions (the keyless and keylessRead presets)", func
     before(async function () {
         this.timeout(180_000);
         run = (await runStack("selftest", { programDir: FIXTURE })).assertSucceeded();
-        deploy = inlinePolicyOf(run, "platform-staging");
-        read = inlinePolicyOf(run, "platform-pull-request");
+        deploy = inlinePolicyOf(run, "platform-staging-selftest");
+        read = inlinePolicyOf(run, "platform-pull-request-selftest");
     });
 
     it("the fixture registers every resource type the table knows, and the table knows every AWS type registered", () => {
@@ -71,18 +79,25 @@ describe("keyless's own permissions (the keyless and keylessRead presets)", func
         assert.deepEqual([...registered].sort(), Object.keys(RESOURCE_TYPE_ACTIONS).sort());
     });
 
-    it("allows every action of every registered resource's create, read, update and delete, on its ARN", () => {
+    it("allows every action of every registered resource's create, read, update and delete, on its ARN, but no change to itself", () => {
         const missing: string[] = [];
+        const selfChanges: string[] = [];
         for (const resource of run.customResources.filter((r) => r.type.startsWith("aws:"))) {
             const entry = RESOURCE_TYPE_ACTIONS[resource.type];
             const target = targetOf(run, resource, entry.resource);
             for (const action of [...entry.create, ...entry.read, ...entry.update, ...entry.delete]) {
-                if (!allows(deploy, { action, resource: target.arn, context: contextFor(action, target) })) {
+                const allowed = allows(deploy, { action, resource: target.arn, context: contextFor(action, target) });
+                // keyless's own deploy role only reads itself: changing it is an administrator's run.
+                if (target.arn === OWN_ROLE && ROLE_CHANGE_ACTIONS.includes(action)) {
+                    if (allowed) selfChanges.push(`${resource.type} ${resource.name}: ${action}`);
+                } else if (!allowed) {
                     missing.push(`${resource.type} ${resource.name}: ${action} on ${target.arn}`);
                 }
             }
         }
         assert.deepEqual(missing, []);
+        assert.deepEqual(selfChanges, []);
+        assert.ok(run.customResources.some((resource) => resource.type === ROLE && resource.inputs.name === "platform-staging-selftest"));
     });
 
     it("allows every lookup the program makes in AWS, an adopted provider's included", async function () {
@@ -93,19 +108,27 @@ describe("keyless's own permissions (the keyless and keylessRead presets)", func
                 config: { "keyless:oidcProviderArn": `${IAM}:oidc-provider/token.actions.githubusercontent.com` },
             })
         ).assertSucceeded();
-        const invokes = [...run.run.invokes, ...adopting.run.invokes].filter((invoke) => invoke.token.startsWith("aws:"));
+        // A later run: the account holds the provider this stack created, found by its URL.
+        const later = (
+            await runStack("selftest", {
+                programDir: FIXTURE,
+                aws: { oidcProviders: [{ url: "https://token.actions.githubusercontent.com", tags: { "keyless:stack": "selftest" } }] },
+            })
+        ).assertSucceeded();
+        const invokes = [...run.run.invokes, ...adopting.run.invokes, ...later.run.invokes].filter((invoke) => invoke.token.startsWith("aws:"));
         assert.ok(invokes.some((invoke) => invoke.token === "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider"));
+        assert.ok(invokes.some((invoke) => invoke.token === "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider" && invoke.args.url !== undefined));
         for (const invoke of invokes) {
             const lookup = LOOKUP_ACTIONS[invoke.token];
             assert.ok(lookup, `the program calls ${invoke.token}: add it and its IAM actions to LOOKUP_ACTIONS`);
-            for (const action of lookup.actions) {
-                assert.ok(allows(deploy, { action, resource: String(invoke.args.arn) }), `${action} on ${String(invoke.args.arn)}`);
-            }
+            const resource = lookupResource(invoke.args);
+            for (const action of lookup.actions) assert.ok(allows(deploy, { action, resource }), `${action} on ${resource}`);
+            for (const action of lookup.accountActions ?? []) assert.ok(allows(deploy, { action, resource: "*" }), `${action} on *`);
         }
     });
 
     it("covers what the hand-written statements lacked: managed policies, client IDs, deleting the provider", () => {
-        const role = `${IAM}:role/ci/deploy/billing-staging`;
+        const role = `${IAM}:role/ci/deploy/billing-staging-selftest`;
         const provider = `${IAM}:oidc-provider/token.actions.githubusercontent.com`;
         for (const action of ["iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:ListRoleTags"]) assert.ok(allows(deploy, { action, resource: role }), action);
         for (const action of ["iam:RemoveClientIDFromOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider", "iam:UpdateOpenIDConnectProviderThumbprint"]) {
@@ -125,8 +148,8 @@ describe("keyless's own permissions (the keyless and keylessRead presets)", func
     });
 
     it("never removes a boundary, never passes a role, never reaches another path or account", () => {
-        assert.ok(!allows(deploy, { action: "iam:DeleteRolePermissionsBoundary", resource: `${IAM}:role/ci/deploy/platform-staging` }));
-        assert.ok(!allows(deploy, { action: "iam:PassRole", resource: `${IAM}:role/ci/deploy/platform-staging` }));
+        assert.ok(!allows(deploy, { action: "iam:DeleteRolePermissionsBoundary", resource: `${IAM}:role/ci/deploy/platform-staging-selftest` }));
+        assert.ok(!allows(deploy, { action: "iam:PassRole", resource: `${IAM}:role/ci/deploy/platform-staging-selftest` }));
         assert.ok(!allows(deploy, { action: "iam:PutRolePolicy", resource: `${IAM}:role/OrganizationAccountAccessRole` }));
         assert.ok(!allows(deploy, { action: "iam:PutRolePolicy", resource: "arn:aws:iam::444444444444:role/ci/deploy/x" }));
         assert.ok(!allows(deploy, { action: "iam:CreatePolicyVersion", resource: BOUNDARY }));
@@ -143,7 +166,8 @@ describe("keyless's own permissions (the keyless and keylessRead presets)", func
             }
         }
         for (const invoke of run.run.invokes.filter((i) => i.token.startsWith("aws:"))) {
-            for (const action of LOOKUP_ACTIONS[invoke.token]?.actions ?? []) assert.ok(allows(read, { action, resource: String(invoke.args.arn) }));
+            for (const action of LOOKUP_ACTIONS[invoke.token]?.actions ?? []) assert.ok(allows(read, { action, resource: lookupResource(invoke.args) }));
+            for (const action of LOOKUP_ACTIONS[invoke.token]?.accountActions ?? []) assert.ok(allows(read, { action, resource: "*" }));
         }
     });
 

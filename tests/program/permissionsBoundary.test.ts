@@ -13,6 +13,7 @@ import {
     PermissionsBoundaryArgs,
     permissionsBoundaryDocument,
 } from "../../components/permissionsBoundary";
+import { iamRoleArn } from "../../components/names";
 import { PolicyDocument, staticSiteStatements } from "../../components/presets";
 import { bootstrapBoundary } from "../../tools/bootstrapBoundary";
 import { listStacks, readStackConfig } from "../../tools/stackFiles";
@@ -26,6 +27,9 @@ function fixtureConfig(): KeylessConfig {
     return loadStackConfig({ stack: "selftest", values: file.values, secretKeys: new Set(file.secretKeys) });
 }
 
+/** Every request a role makes carries its ARN as aws:PrincipalArn. */
+const principalOf = (config: KeylessConfig, roleName: string) => ({ "aws:PrincipalArn": iamRoleArn(config.partition, config.accountId, config.rolePath, roleName) });
+
 function argsOf(config: KeylessConfig): PermissionsBoundaryArgs {
     const args = boundaryArgsForStack(config);
     if ("problem" in args) return assert.fail(args.problem);
@@ -38,14 +42,19 @@ describe("the permissions boundary", () => {
     const boundary = permissionsBoundaryDocument(args);
     const document = (statements: PolicyDocument["Statement"]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
 
-    it("is derived from the stack: both boundaries its roles carry, the task roles its ECS presets pass", () => {
+    it("is derived from the stack: both boundaries its roles carry, the task roles its ECS presets pass, keyless's own deploy role", () => {
         assert.deepEqual(args.target.permissionsBoundaryArns, [`${IAM}:policy/billing-boundary`, `${IAM}:policy/ci/deploy-boundary`]);
         assert.deepEqual(args.passableTaskRoleArns, [`${IAM}:role/shop-task`]);
+        assert.deepEqual(args.keylessRoleArns, [`${IAM}:role/ci/deploy/platform-staging-selftest`]);
     });
 
     it("contains every grant of every role of the stack, keyless's own included", () => {
         for (const deployment of config.deployments) {
-            assert.deepEqual(grantsOutside(deployment.permissions, boundary), [], `${deployment.key} (${deployment.permissionSources.join(", ")})`);
+            assert.deepEqual(
+                grantsOutside(deployment.permissions, boundary, principalOf(config, deployment.roleName)),
+                [],
+                `${deployment.key} (${deployment.permissionSources.join(", ")})`,
+            );
         }
         assert.ok(config.deployments.some((d) => d.presets.keyless) && config.deployments.some((d) => d.presets.keylessRead));
     });
@@ -70,7 +79,8 @@ describe("the permissions boundary", () => {
     });
 
     it("denies what no deploy role may do, whatever its own policies allow", () => {
-        const role = `${IAM}:role/ci/deploy/shop-staging`;
+        const role = `${IAM}:role/ci/deploy/shop-staging-selftest`;
+        const keyless = { "aws:PrincipalArn": `${IAM}:role/ci/deploy/platform-staging-selftest` };
         const denied = [
             { action: "iam:DeleteRolePermissionsBoundary", resource: role },
             { action: "iam:CreateRole", resource: role },
@@ -84,9 +94,25 @@ describe("the permissions boundary", () => {
             { action: "iam:PassRole", resource: `${IAM}:role/admin` },
             { action: "iam:AttachRolePolicy", resource: `${IAM}:role/admin` },
         ];
-        for (const request of denied) assert.ok(!allows(boundary, request), `${request.action} on ${request.resource}`);
-        assert.ok(allows(boundary, { action: "iam:CreateRole", resource: role, context: { "iam:PermissionsBoundary": `${IAM}:policy/ci/deploy-boundary` } }));
+        for (const request of denied) {
+            assert.ok(!allows(boundary, request), `${request.action} on ${request.resource}`);
+            assert.ok(!allows(boundary, { ...request, context: { ...request.context, ...keyless } }), `${request.action} on ${request.resource} by keyless's role`);
+        }
+        const create = { action: "iam:CreateRole", resource: role, context: { "iam:PermissionsBoundary": `${IAM}:policy/ci/deploy-boundary` } };
+        assert.ok(allows(boundary, { ...create, context: { ...create.context, ...keyless } }));
         assert.ok(allows(boundary, { action: "iam:PassRole", resource: `${IAM}:role/shop-task`, context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } }));
+    });
+
+    it("lets only keyless's own deploy role change roles, and no role change keyless's own", () => {
+        const other = `${IAM}:role/ci/deploy/shop-selftest`;
+        const own = `${IAM}:role/ci/deploy/platform-staging-selftest`;
+        for (const action of ["iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRole"]) {
+            assert.ok(allows(boundary, { action, resource: other, context: { "aws:PrincipalArn": own } }), action);
+            assert.ok(!allows(boundary, { action, resource: other, context: { "aws:PrincipalArn": other } }), `${action} by another role`);
+            for (const principal of [own, other]) assert.ok(!allows(boundary, { action, resource: own, context: { "aws:PrincipalArn": principal } }), `${action} on keyless's own`);
+        }
+        // Reads stay open to every bounded role: previews and drift checks refresh the roles.
+        assert.ok(allows(boundary, { action: "iam:GetRole", resource: own, context: { "aws:PrincipalArn": other } }));
     });
 
     it("passes the pack and fits IAM's managed policy size", () => {
@@ -101,6 +127,7 @@ describe("the permissions boundary", () => {
             assert.match(result.stdout, /aws iam create-policy --policy-name deploy-boundary --path \/ci\/ --policy-document file:\/\/boundary-selftest\.json/);
             assert.match(result.stdout, /aws iam create-policy --policy-name billing-boundary --path \/ /);
             assert.match(result.stdout, /aws iam create-policy-version --policy-arn arn:aws:iam::333333333333:policy\/ci\/deploy-boundary .*--set-as-default/);
+            assert.match(result.stdout, /Only keyless's own deploy role \(arn:aws:iam::333333333333:role\/ci\/deploy\/platform-staging-selftest\) may change roles/);
         });
         it("--format json prints the document alone", () => {
             const result = bootstrapBoundary(["selftest", "--program", FIXTURE, "--format", "json"]);
@@ -129,7 +156,7 @@ describe("the project's own stacks (generic: whatever values they hold)", () => 
             const boundary = permissionsBoundaryDocument(argsOf(config));
             assert.deepEqual(checkPermissionPolicy(boundary), []);
             for (const deployment of config.deployments.filter((d) => d.permissionSources.every((source) => source !== "statements"))) {
-                assert.deepEqual(grantsOutside(deployment.permissions, boundary), [], deployment.key);
+                assert.deepEqual(grantsOutside(deployment.permissions, boundary, principalOf(config, deployment.roleName)), [], deployment.key);
             }
         });
     }

@@ -61,7 +61,7 @@ describe("the program under mocks", function () {
                 trustOf(dev, "storefront-dev"),
                 expectedTrust("111111111111", ["repo:acme/storefront:environment:dev", "repo:acme@73214512/storefront@684421907:environment:dev"]),
             );
-            assert.deepEqual(trustOf(dev, "keyless-pull-request"), expectedTrust("111111111111", ["repo:acme@73214512/keyless@1052213377:pull_request"]));
+            assert.deepEqual(trustOf(dev, "keyless-pull-request-dev"), expectedTrust("111111111111", ["repo:acme@73214512/keyless@1052213377:pull_request"]));
         });
 
         it("never writes a wildcard or a Like operator into a trust", () => {
@@ -133,9 +133,9 @@ describe("the program under mocks", function () {
             const names = dev.ofType(REPOSITORY_VARIABLE).map((variable) => `${variable.inputs.repository} ${variable.inputs.variableName}=${variable.inputs.value}`);
             assert.deepEqual(names.sort(), [
                 "keyless AWS_DRIFT_DEV_REGION=eu-west-1",
-                "keyless AWS_DRIFT_DEV_ROLE_ARN=arn:aws:iam::111111111111:role/github-actions/keyless-branch-main",
+                "keyless AWS_DRIFT_DEV_ROLE_ARN=arn:aws:iam::111111111111:role/github-actions/keyless-branch-main-dev",
                 "keyless AWS_PREVIEW_DEV_REGION=eu-west-1",
-                "keyless AWS_PREVIEW_DEV_ROLE_ARN=arn:aws:iam::111111111111:role/github-actions/keyless-pull-request",
+                "keyless AWS_PREVIEW_DEV_ROLE_ARN=arn:aws:iam::111111111111:role/github-actions/keyless-pull-request-dev",
             ]);
             assert.equal(dev.ofType(ENVIRONMENT).filter((environment) => environment.inputs.repository === "keyless").length, 1);
         });
