@@ -4,7 +4,7 @@ import { RolePolicy } from "@pulumi/aws/iam/rolePolicy";
 import { RolePolicyAttachment } from "@pulumi/aws/iam/rolePolicyAttachment";
 import { RolePoliciesExclusive } from "@pulumi/aws/iam/rolePoliciesExclusive";
 import { RolePolicyAttachmentsExclusive } from "@pulumi/aws/iam/rolePolicyAttachmentsExclusive";
-import { checkManagedPolicyArn, checkPermissionPolicy, checkTrustPolicy, parseGithubSubject } from "../policy/analysis";
+import { checkManagedPolicyArn, checkPermissionPolicy, checkRoleSelfEscalation, checkTrustPolicy, parseGithubSubject } from "../policy/analysis";
 import { KeylessConfigError } from "./configReader";
 import { githubTrustPolicy } from "./documents";
 import { isIamPath, isIamRoleName } from "./names";
@@ -194,6 +194,15 @@ export class DeployRole extends pulumi.ComponentResource {
             const finding = checkManagedPolicyArn(arn);
             if (finding) problems.push(`managedPolicyArns: ${finding.message}`);
         }
+        // The pack's iam-no-self-escalation on the role's own policy, judged without its boundary
+        // (a boundary only narrows, so a role that passes alone passes with it): no role keyless
+        // creates may rewrite its own trust or policies, lift its boundary or create unbounded roles.
+        const selfEscalation = checkRoleSelfEscalation({
+            role: { name: args.roleName, path: args.path ?? "/" },
+            inlinePolicies: [{ name: "permissions", document: args.permissions }],
+            managedPolicies: (args.managedPolicyArns ?? []).map((arn) => ({ arn })),
+        });
+        for (const finding of selfEscalation) problems.push(`permissions: ${finding.location}: ${finding.message}`);
         // Measure with the ARN the provider will have when it is known.
         const providerArn = typeof args.oidcProviderArn === "string" ? args.oidcProviderArn : standInProviderArn;
         // Names and paths are checked above, more strictly.

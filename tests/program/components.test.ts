@@ -37,6 +37,22 @@ describe("component arguments", () => {
         assert.ok(problems.some((problem) => /^audience: aud value "https:\/\/github\.com\/acme" is not an audience/.test(problem)), problems.join("\n"));
     });
 
+    it("DeployRole refuses a role whose own policy could rewrite it, as iam-no-self-escalation does, and accepts it scoped to other roles", () => {
+        const withStatement = (statement: Record<string, unknown>): DeployRoleArgs => ({
+            ...role,
+            path: "/github-actions/",
+            permissions: { Version: "2012-10-17", Statement: [statement] },
+        });
+        const own = DeployRole.validate(withStatement({ Effect: "Allow", Action: "iam:Put*Policy", Resource: "arn:aws:iam::123456789012:role/github-actions/*" }));
+        assert.ok(own.some((problem) => /^permissions: .*iam:PutRolePolicy.*role\/github-actions\/api-production/.test(problem)), own.join("\n"));
+        const unbounded = DeployRole.validate(withStatement({ Effect: "Allow", Action: "iam:CreateRole", Resource: "*" }));
+        assert.ok(unbounded.some((problem) => /iam:CreateRole/.test(problem)), unbounded.join("\n"));
+        assert.deepEqual(
+            DeployRole.validate(withStatement({ Effect: "Allow", Action: "iam:PutRolePolicy", Resource: "arn:aws:iam::123456789012:role/apps/*" })),
+            [],
+        );
+    });
+
     it("DeployRole refuses permissions and managed policies the pack would block", () => {
         const problems = DeployRole.validate({
             ...role,
