@@ -4,6 +4,7 @@ import * as assert from "node:assert/strict";
 import { DeployRole, DeployRoleArgs } from "../../components/deployRole";
 import { DeploymentEnvironment } from "../../components/deploymentEnvironment";
 import { GithubOidcProvider } from "../../components/githubOidcProvider";
+import { Statement } from "../../components/presets";
 
 const role: DeployRoleArgs = {
     oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
@@ -38,7 +39,7 @@ describe("component arguments", () => {
     });
 
     it("DeployRole refuses a role whose own policy could rewrite it, as iam-no-self-escalation does, and accepts it scoped to other roles", () => {
-        const withStatement = (statement: Record<string, unknown>): DeployRoleArgs => ({
+        const withStatement = (statement: Statement): DeployRoleArgs => ({
             ...role,
             path: "/github-actions/",
             permissions: { Version: "2012-10-17", Statement: [statement] },
