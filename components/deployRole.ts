@@ -14,6 +14,9 @@ import { iamAdvice, IamRule, RoleDocuments, roleViolations } from "./realService
 /** Name of the one inline policy keyless writes on each deploy role. */
 export const INLINE_POLICY_NAME = "keyless-deploy";
 
+/** The IAM path of a role whose args name none. */
+const DEFAULT_ROLE_PATH = "/github-actions/";
+
 export interface DeployRoleArgs {
     /** ARN of the IAM OIDC provider for GitHub's issuer (see GithubOidcProvider). */
     readonly oidcProviderArn: pulumi.Input<string>;
@@ -42,6 +45,12 @@ export interface DeployRoleArgs {
     readonly description?: string;
     /** Tags for the role. */
     readonly tags?: Readonly<Record<string, string>>;
+    /**
+     * The partition and account the role is created in. Lets the self-escalation check credit a Deny
+     * that names the role's exact ARN. Defaults to unknown: the role is judged as if it could be in
+     * any account, so only Denies that cover it wherever it is close a path.
+     */
+    readonly account?: { readonly partition: string; readonly accountId: string };
 }
 
 /**
@@ -124,7 +133,7 @@ export class DeployRole extends pulumi.ComponentResource {
         });
         return {
             roleName: args.roleName,
-            path: args.path ?? "/github-actions/",
+            path: args.path ?? DEFAULT_ROLE_PATH,
             description: args.description ?? `GitHub Actions deploy role for ${args.subjects.join(", ")}`.slice(0, 1000),
             trustPolicy: JSON.stringify(trust),
             inlinePolicies: { [INLINE_POLICY_NAME]: JSON.stringify(args.permissions) },
@@ -198,7 +207,7 @@ export class DeployRole extends pulumi.ComponentResource {
         // (a boundary only narrows, so a role that passes alone passes with it): no role keyless
         // creates may rewrite its own trust or policies, lift its boundary or create unbounded roles.
         const selfEscalation = checkRoleSelfEscalation({
-            role: { name: args.roleName, path: args.path ?? "/" },
+            role: { name: args.roleName, path: args.path ?? DEFAULT_ROLE_PATH, ...args.account },
             inlinePolicies: [{ name: "permissions", document: args.permissions }],
             managedPolicies: (args.managedPolicyArns ?? []).map((arn) => ({ arn })),
         });

@@ -118,6 +118,7 @@ export class RepositoryDeployment extends pulumi.ComponentResource {
                 "keyless:context": tagValue(contextClaim(deployment.context)),
                 "keyless:stack": tagValue(args.stack),
             },
+            account: { partition: args.scope.partition, accountId: args.scope.accountId },
         };
     }
 }

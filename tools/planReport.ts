@@ -5,7 +5,7 @@
 // Every value is shown whole (full ARNs, every condition) and, in Markdown, escaped so that it
 // renders as it is: a reviewer must see `release/*`, not an italic `release/`.
 
-import { describeGithubTrust, parseGithubSubject } from "../policy/analysis";
+import { describeGithubTrust, parseGithubSubject, subjectContextClaim } from "../policy/analysis";
 import { OfflineRun, RecordedResource } from "./offlineRun";
 
 export interface PackFinding {
@@ -136,19 +136,7 @@ function splitSubject(subject: string): { repository: string; context: string } 
     const parsed = parseGithubSubject(subject);
     if (!parsed.ok) return undefined;
     const { owner, repository, context } = parsed.subject;
-    const contextText =
-        context.kind === "environment"
-            ? `environment:${context.environment}`
-            : context.kind === "branch"
-              ? `ref:refs/heads/${context.branch}`
-              : context.kind === "tag"
-                ? `ref:refs/tags/${context.tag}`
-                : context.kind === "pull_request"
-                  ? "pull_request"
-                  : context.kind === "other"
-                    ? context.text
-                    : "any context";
-    return { repository: `${owner}/${repository}`, context: contextText };
+    return { repository: `${owner}/${repository}`, context: subjectContextClaim(context) ?? "any context" };
 }
 
 function summariseConditions(condition: unknown): ConditionSummary[] {

@@ -126,6 +126,24 @@ function parseContext(text: string | undefined): GithubSubjectContext {
     return { kind: "other", text };
 }
 
+/** The context as the subject spells it (`environment:prod`, `ref:refs/heads/main`, `pull_request`); undefined when there is none. */
+export function subjectContextClaim(context: GithubSubjectContext): string | undefined {
+    switch (context.kind) {
+        case "environment":
+            return `environment:${context.environment}`;
+        case "branch":
+            return `ref:refs/heads/${context.branch}`;
+        case "tag":
+            return `ref:refs/tags/${context.tag}`;
+        case "pull_request":
+            return "pull_request";
+        case "other":
+            return context.text;
+        case "none":
+            return undefined;
+    }
+}
+
 /**
  * The claims after the context in a customised subject, e.g. `[{key: "job_workflow_ref", value: "..."}]`
  * for `repo:O/R:environment:prod:job_workflow_ref:...`; empty for GitHub's default template.

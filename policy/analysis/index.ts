@@ -14,7 +14,7 @@ export {
     ENVIRONMENTS_REQUIRING_REVIEWERS,
     environmentRequiresReviewers,
 } from "./environments";
-export { extraSubjectClaims, parseGithubSubject } from "./githubSubject";
+export { extraSubjectClaims, parseGithubSubject, subjectContextClaim } from "./githubSubject";
 export type { GithubSubject, GithubSubjectContext, SubjectParse } from "./githubSubject";
 export { analyzeSelfEscalation, findSelfEscalations } from "./selfEscalation";
 export type {

@@ -63,8 +63,11 @@ describe("the tests, on another set of stack files", function () {
     it("pass with a hand-copied staging stack in another account and no Pulumi.prod.yaml", async function () {
         this.timeout(600_000);
         fs.rmSync(path.join(dir, "Pulumi.prod.yaml"), { force: true });
-        // As a team would: from the shipped example dev, with its own environment, account, owner and repositories.
-        handCopyStack(dir, path.join(FIXTURE_STACKS, "Pulumi.dev.yaml"), { stack: "staging", environment: "staging", owner: "initech", accountId: "333333333333", seed: 3 });
+        // As a team would: from one of its own stack files (the fixture dev when it has none), with
+        // its own environment, account and repositories, in the same organisation.
+        const own = listStacks(dir).filter((stack) => stack !== "staging");
+        const source = own.length > 0 ? path.join(dir, `Pulumi.${own[0]}.yaml`) : path.join(FIXTURE_STACKS, "Pulumi.dev.yaml");
+        handCopyStack(dir, source, { stack: "staging", environment: "staging", accountId: "333333333333", seed: 3 });
         assert.ok(listStacks(dir).includes("staging") && !listStacks(dir).includes("prod"));
         const report = await mochaIn(dir, GENERIC_TEST_FILES);
         assertGreen(report);

@@ -7,7 +7,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Document, isMap, isScalar, isSeq, parseDocument, Scalar, visit } from "yaml";
+import { Document, isMap, isScalar, isSeq, parse, parseDocument, Scalar, visit, YAMLMap } from "yaml";
 import { variableStackName } from "../../components/config";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "../..");
@@ -47,7 +47,10 @@ const scalarText = (node: unknown): string | undefined => (isScalar(node) && nod
  * other numeric GitHub IDs, and secrets as another provider's opaque ciphertext (Pulumi Cloud's,
  * say), which nothing offline can read. Generic: it reads whatever the file holds.
  */
-export function adoptStackFile(doc: Document, options: { readonly owner: string; readonly accountId: string; readonly random: () => number }): void {
+export function adoptStackFile(
+    doc: Document,
+    options: { readonly owner: string; readonly accountId: string; readonly random: () => number; readonly keepRepositories?: readonly string[] },
+): void {
     const config = doc.get("config");
     assert.ok(isMap(config));
     const oldOwner = scalarText(config.get("github:owner", true));
@@ -60,6 +63,8 @@ export function adoptStackFile(doc: Document, options: { readonly owner: string;
     for (const entry of repositories.items) {
         if (!isMap(entry)) continue;
         const name = scalarText(entry.get("name", true));
+        // A kept repository (keyless's own) keeps its name and IDs: the same repository in every stack.
+        if (name !== undefined && options.keepRepositories?.includes(name)) continue;
         if (name !== undefined) entry.set("name", names.get(name) ?? (names.set(name, `service-${names.size + 1}`), names.get(name)!));
         for (const field of ["ownerId", "repositoryId"]) {
             const id = scalarText(entry.get(field, true));
@@ -90,15 +95,27 @@ export function adoptStackFile(doc: Document, options: { readonly owner: string;
 /**
  * A stack file copied by hand as the documentation says (docs/running.md, "Adding a stack"):
  * `from` (a stack file path) becomes `Pulumi.<stack>.yaml` in `dir` with its own GitHub
- * environment, account (and the ARNs in it), owner and repositories, and every `variablePrefix`
- * that named the source stack renamed for the new one.
+ * environment, account (and the ARNs in it), owner (the source's when none is given) and
+ * repositories, keyless's own entries kept (the pipeline deploys the stack through them), and every
+ * `variablePrefix` that named the source stack renamed for the new one.
  */
-export function handCopyStack(dir: string, from: string, options: { readonly stack: string; readonly environment: string; readonly owner: string; readonly accountId: string; readonly seed: number }): string {
+export function handCopyStack(
+    dir: string,
+    from: string,
+    options: { readonly stack: string; readonly environment: string; readonly owner?: string; readonly accountId: string; readonly seed: number },
+): string {
     const file = path.join(dir, `Pulumi.${options.stack}.yaml`);
     fs.copyFileSync(from, file);
     const fromStack = /Pulumi\.(.+)\.ya?ml$/.exec(path.basename(from))?.[1] ?? "";
     rewriteYaml(file, (doc) => {
-        adoptStackFile(doc, { owner: options.owner, accountId: options.accountId, random: seededRandom(options.seed) });
+        const sourceOwner = scalarText((doc.get("config") as YAMLMap | undefined)?.get("github:owner", true));
+        const project = (parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { name: string }).name;
+        adoptStackFile(doc, {
+            owner: options.owner ?? sourceOwner ?? "owner",
+            accountId: options.accountId,
+            random: seededRandom(options.seed),
+            keepRepositories: [project],
+        });
         const config = doc.get("config");
         assert.ok(isMap(config));
         config.set("keyless:environment", options.environment);

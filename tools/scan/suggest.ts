@@ -6,7 +6,7 @@
 
 import { isCloudFrontDistributionId, isEcrRepositoryName, isEcsName, isLambdaFunctionName, isS3BucketName, Partition } from "../../components/names";
 import { ecsStatements, lambdaStatements, PermissionPresets, ResourceScope, Statement, staticSiteStatements } from "../../components/presets";
-import { checkManagedPolicyArn, checkPermissionPolicy, environmentRequiresReviewers, extraSubjectClaims, parseGithubSubject } from "../../policy/analysis";
+import { checkManagedPolicyArn, checkPermissionPolicy, environmentRequiresReviewers, extraSubjectClaims, parseGithubSubject, subjectContextClaim } from "../../policy/analysis";
 import { DumpRole } from "./dump";
 
 export interface ScanSubject {
@@ -242,18 +242,7 @@ export function subjectsOf(trusts: readonly { issuer: string; subjects: string[]
                 return base;
             }
             const { owner, ownerId, repository, repositoryId, form, context } = parsed.subject;
-            const claim =
-                context.kind === "environment"
-                    ? `environment:${context.environment}`
-                    : context.kind === "branch"
-                      ? `ref:refs/heads/${context.branch}`
-                      : context.kind === "tag"
-                        ? `ref:refs/tags/${context.tag}`
-                        : context.kind === "pull_request"
-                          ? "pull_request"
-                          : context.kind === "other"
-                            ? context.text
-                            : undefined;
+            const claim = subjectContextClaim(context);
             const claims = extraSubjectClaims(subject);
             return { ...base, repository: `${owner}/${repository}`, ownerId, repositoryId, form, context: claim, ...(claims.length > 0 ? { claims } : {}) };
         });
