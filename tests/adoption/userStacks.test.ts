@@ -52,7 +52,10 @@ describe("the project's own stack files", function () {
             assert.equal(problems.length, 0, formatProblems(problems));
         });
 
-        it("runs a stack file added by hand, with nothing changed in the workflows or the tests", () => {
+        it("runs a stack file added by hand, with nothing changed in the workflows or the tests", function () {
+            // A stack is added by copying one of the project's; with none, the workflow tests'
+            // fixture stacks (tests/workflows) cover the pipeline.
+            if (STACKS.length === 0) this.skip();
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keyless-added-stack-"));
             for (const stack of STACKS) fs.copyFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), path.join(dir, `Pulumi.${stack}.yaml`));
             const copied = fs.readFileSync(path.join(ROOT, `Pulumi.${STACKS[0]}.yaml`), "utf8").replace(/^( {2}keyless:environment:).*$/m, "$1 a-stack-nobody-added");

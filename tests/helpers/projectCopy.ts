@@ -95,9 +95,10 @@ export function adoptStackFile(
 /**
  * A stack file copied by hand as the documentation says (docs/running.md, "Adding a stack"):
  * `from` (a stack file path) becomes `Pulumi.<stack>.yaml` in `dir` with its own GitHub
- * environment, account (and the ARNs in it), owner (the source's when none is given) and
- * repositories, keyless's own entries kept (the pipeline deploys the stack through them), and every
- * `variablePrefix` that named the source stack renamed for the new one.
+ * environment, account (and the ARNs in it) and repositories, and every `variablePrefix` that
+ * named the source stack renamed for the new one. With no `owner` the copy stays in the source's
+ * organisation and keeps keyless's own entries (the pipeline deploys the stack through them);
+ * with one, every entry is another organisation's.
  */
 export function handCopyStack(
     dir: string,
@@ -114,7 +115,7 @@ export function handCopyStack(
             owner: options.owner ?? sourceOwner ?? "owner",
             accountId: options.accountId,
             random: seededRandom(options.seed),
-            keepRepositories: [project],
+            keepRepositories: options.owner === undefined ? [project] : [],
         });
         const config = doc.get("config");
         assert.ok(isMap(config));
