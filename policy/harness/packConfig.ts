@@ -28,6 +28,23 @@ export interface PolicyConfigInfo {
     configSchema?: { properties: Record<string, JsonSchema>; required: string[] };
 }
 
+/**
+ * What the pack reports of each policy in getAnalyzerInfo, from the policies' own declarations
+ * (a policy that names no level is advisory, the pack SDK's default).
+ */
+export function policyConfigInfo(
+    policies: readonly { name: string; enforcementLevel?: EnforcementLevel; configSchema?: { properties: unknown; required?: string[] } }[],
+): PolicyConfigInfo[] {
+    return policies.map((policy) => ({
+        name: policy.name,
+        enforcementLevel: policy.enforcementLevel ?? "advisory",
+        configSchema:
+            policy.configSchema === undefined
+                ? undefined
+                : { properties: policy.configSchema.properties as Record<string, JsonSchema>, required: policy.configSchema.required ?? [] },
+    }));
+}
+
 export interface ResolvedPolicyConfig {
     enforcementLevel: EnforcementLevel;
     properties: Record<string, unknown>;

@@ -7,21 +7,14 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { POLICY_NAMES } from "../../policy/analysis";
-import { JsonSchema, PackConfigError, PolicyConfigInfo, resolvePackConfig } from "../../policy/harness/packConfig";
+import { PackConfigError, PolicyConfigInfo, policyConfigInfo, resolvePackConfig } from "../../policy/harness/packConfig";
 import { policies, PolicyRegistry } from "../../policy/policies";
 import { githubOidcTrustPinsRepository } from "../../policy/rules/githubOidcTrustPinsRepository";
 
 const PACK_DIR = path.resolve(__dirname, "../../policy");
 
 // What getAnalyzerInfo reports, built from the policies themselves.
-const configInfo: PolicyConfigInfo[] = policies.map((p) => ({
-    name: p.name,
-    enforcementLevel: p.enforcementLevel ?? "advisory",
-    configSchema:
-        p.configSchema === undefined
-            ? undefined
-            : { properties: p.configSchema.properties as Record<string, JsonSchema>, required: p.configSchema.required ?? [] },
-}));
+const configInfo: PolicyConfigInfo[] = policyConfigInfo(policies);
 
 describe("the policy pack", () => {
     describe("registry", () => {

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ORGANIZATION_PACK_CONFIG } from "../../components/protection";
-import { EnforcementLevel, JsonSchema, PackConfigError, PolicyConfigInfo, ResolvedPackConfig, resolvePackConfig } from "../../policy/harness/packConfig";
+import { EnforcementLevel, PackConfigError, PolicyConfigInfo, policyConfigInfo, ResolvedPackConfig, resolvePackConfig } from "../../policy/harness/packConfig";
 import { policies } from "../../policy/policies";
 
 export interface PackPolicy {
@@ -24,15 +24,7 @@ export const PACK_POLICIES: readonly PackPolicy[] = policies.map((policy) => ({
     stackOnly: !("validateResource" in policy) || policy.validateResource === undefined,
 }));
 
-const CONFIG_INFO: PolicyConfigInfo[] = policies.map((policy) => ({
-    name: policy.name,
-    // The pack SDK's default when a policy names none (pulumi-policy: "advisory" is used).
-    enforcementLevel: policy.enforcementLevel ?? "advisory",
-    configSchema:
-        policy.configSchema === undefined
-            ? undefined
-            : { properties: policy.configSchema.properties as Record<string, JsonSchema>, required: policy.configSchema.required ?? [] },
-}));
+const CONFIG_INFO: PolicyConfigInfo[] = policyConfigInfo(policies);
 
 export interface ScanPackConfig {
     /** The file the levels came from, as shown to the user; undefined for the pack's defaults. */
